@@ -1,0 +1,67 @@
+# Sourced by tools/checks/*.sh (not a check itself): strict mode, paths, and a few helpers.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+export PATH="$VENV/bin:$PATH"
+export PYTHONDONTWRITEBYTECODE=1
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
+[ -x "$PY" ] || { echo "ERROR: $PY missing: run 'make venv' first" >&2; exit 1; }
+
+die() { echo "ERROR: $*" >&2; exit 1; }
+
+# The collection tree (build/collections/ansible_collections/<ns>/<name>), refreshed from the repository.
+collection_tree() { "$PY" "$ROOT/tools/collection-tree.py" --quiet; }
+COLLECTIONS_PARENT="$ROOT/build/collections"  # the directory that holds ansible_collections/
+
+# run_logged LABEL CMD...: run CMD with its output in a log; print the log only if CMD fails; keep CMD's status.
+run_logged() {
+  local label=$1; shift
+  local log rc=0
+  log=$(mktemp "${TMPDIR:-/tmp}/check-${label//[^A-Za-z0-9_.-]/_}.XXXXXX")
+  "$@" >"$log" 2>&1 || rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "----- $label failed (exit $rc): $* -----" >&2
+    cat "$log" >&2
+    echo "----- end of $label output -----" >&2
+  fi
+  rm -f "$log"
+  return $rc
+}
+
+# ansible-test bootstraps pip in each virtual environment it makes (sanity --venv) with a get-pip script that it
+# downloads from a host this machine cannot reach. Seed its cache with a small stand-in that installs the pip wheel
+# from PyPI (pip download) instead. Idempotent; cheap when already done.
+seed_get_pip() {
+  local version=${1:-24.2}
+  local cache="$HOME/.ansible/test/cache"
+  local script="$cache/get_pip_${version//./_}.py"
+  local wheels="$cache/get_pip_wheels"
+  mkdir -p "$wheels"
+  if ! compgen -G "$wheels/pip-$version-*.whl" >/dev/null; then
+    run_logged "pip-download" "$PY" -m pip download --quiet --no-deps --only-binary=:all: --dest "$wheels" "pip==$version" \
+      || die "could not download the pip $version wheel for ansible-test's venvs"
+  fi
+  local marker="# cloudforyou.cortex get-pip stand-in v1"
+  if [ -f "$script" ] && head -1 "$script" | grep -qF "$marker"; then return 0; fi
+  # (a real get-pip script that is already cached is replaced too: it would work, but ours does not depend on it)
+  cat >"$script.tmp" <<EOF
+$marker (written by tools/checks/common.sh)
+"""Stand-in for get-pip.py: install pip from a wheel on disk, with the arguments ansible-test passes."""
+import glob
+import os
+import sys
+
+WHEELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'get_pip_wheels')
+found = sorted(glob.glob(os.path.join(WHEELS, 'pip-$version-*.whl')))
+if not found:
+    sys.exit('get-pip stand-in: no pip wheel in %s' % WHEELS)
+sys.path.insert(0, found[-1])  # run pip from its own wheel, as get-pip.py does
+from pip._internal.cli.main import main  # noqa: E402
+
+args = [a for a in sys.argv[1:] if a not in ('--no-setuptools', '--no-wheel')]
+sys.exit(main(['install', '--no-index', '--find-links', WHEELS] + args))
+EOF
+  mv "$script.tmp" "$script"
+}
