@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cloudforyou infra team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # Connection to the CortexAPI, shared by every module.
+    DOCUMENTATION = r"""
+options:
+  cortex_url:
+    description:
+      - Base URL of the Cortex partner console, for example V(https://admin.cloudforyou.fr).
+      - The API path C(/cortexapi/default.aspx) is appended unless the URL already ends with it.
+      - If not set, the value of the E(CORTEX_URL) environment variable is used.
+    type: str
+    required: true
+  cortex_username:
+    description:
+      - Login of a Cortex account with API access (a partner account, or a customer user holding the C(API User) role).
+      - Passed to the server verbatim.
+      - If not set, the value of the E(CORTEX_USERNAME) environment variable is used.
+    type: str
+    required: true
+  cortex_password:
+    description:
+      - Password of O(cortex_username).
+      - If not set, the value of the E(CORTEX_PASSWORD) environment variable is used.
+    type: str
+    required: true
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Only set to V(false) against a test server.
+      - If not set, the value of the E(CORTEX_VALIDATE_CERTS) environment variable is used, else V(true).
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of the certificate authorities to trust instead of the system ones.
+      - If not set, the value of the E(CORTEX_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Timeout in seconds of each HTTP request (connection and answer).
+      - Reads that fail with a server error or a timeout are retried with backoff for up to 60 seconds in all;
+        writes are retried only when the server certainly did nothing, otherwise the object is read again first.
+    type: int
+    default: 30
+  auth:
+    description:
+      - How to authenticate. V(basic) sends pre-emptive HTTP Basic authentication (use HTTPS).
+      - V(ntlm) needs the Python library C(requests_ntlm) on the host that runs the module.
+    type: str
+    default: basic
+    choices: [basic, ntlm]
+requirements:
+  - python >= 3.9
+  - requests >= 2.25
+"""
+
+    # Waiting for the provisioning requests a write creates.
+    WAIT = r"""
+options:
+  wait:
+    description:
+      - Wait until the provisioning requests this task started are V(Provisioned) or V(Failed).
+      - A V(Failed) request fails the task with the server's reason and the object named.
+      - With V(false) the task returns at once with the request ids (RV(ignore:request_ids)), so a play can start
+        many changes and wait once with M(cloudforyou.cortex.cortex_request_info).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait, in all, when O(wait=true).
+    type: int
+    default: 600
+"""
+
+    # Bulk forms.
+    CONCURRENCY = r"""
+options:
+  concurrency:
+    description:
+      - How many HTTP requests a bulk form sends at once over its one keep-alive connection pool (1 to 64).
+      - Reads, writes and the polling of provisioning requests are all bounded by it.
+    type: int
+    default: 8
+"""
+
+    ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; no SET or DELETE is sent. Children of a tenant that would be created are reported as would-be created.
+  diff_mode:
+    support: full
+    description: Before and after of each object created, changed or removed; passwords are shown as C(********).
+  action_group:
+    support: full
+    membership:
+      - cloudforyou.cortex.cortex
+"""
+
+    INFO_ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - cloudforyou.cortex.cortex
+"""

@@ -1,0 +1,255 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cloudforyou infra team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HTTP and XML transport to the CortexAPI.
+
+One ``requests.Session`` per client (keep-alive, thread-safe for the bounded concurrency the bulk modules use),
+pre-emptive Basic authentication (NTLM when asked for and ``requests_ntlm`` is importable), timeouts, and the
+retry policy:
+
+* reads (FIND, GET) are retried on 500, 503 and connection errors with exponential backoff and full jitter,
+  honouring ``Retry-After``, inside a bounded total time;
+* writes (SET, DELETE) are retried only when the server certainly did nothing: a 503 ("busy") or a connection
+  that could not be opened. Any other failure after the request may have reached the server raises
+  :class:`CortexOutcomeUnknown`, so the caller re-reads the object and decides whether to write again.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+import threading
+import time
+import xml.etree.ElementTree as ET
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module with missing_required_lib
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+try:
+    from requests_ntlm import HttpNtlmAuth
+    HAS_NTLM = True
+except ImportError:
+    HAS_NTLM = False
+
+API_PATH = "/cortexapi/default.aspx"
+READ_ACTIONS = frozenset(("FIND", "GET"))
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# Above this, a 503's Retry-After is not waited for: the retry budget decides.
+MAX_RETRY_AFTER = 30.0
+
+
+class CortexError(Exception):
+    """The server refused a request, or could not be reached.
+
+    ``errors`` is a list of ``(id, message)`` from the ``<error>`` elements; ``status`` the HTTP status
+    (None when no answer came back).
+    """
+
+    def __init__(self, message, status=None, errors=None, response=None):
+        super(CortexError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.errors = errors or []
+        self.response = response
+
+    @property
+    def error_ids(self):
+        return [error_id for error_id, dummy in self.errors]
+
+
+class CortexOutcomeUnknown(CortexError):
+    """A write may or may not have been applied: re-read before writing again."""
+
+
+def api_url(base_url):
+    """The endpoint URL: the API path is appended unless the URL already names it."""
+    url = (base_url or "").rstrip("/")
+    if not url.lower().endswith(API_PATH):
+        url += API_PATH
+    return url
+
+
+def element(tag, children=None, attrib=None):
+    """Build an element from a tag and its children.
+
+    ``children`` is text (str, int, bool), or a list of ``(tag, children)`` pairs and Elements, kept in
+    order; pairs whose value is None are left out, so callers can list every optional field.
+    """
+    node = ET.Element(tag, attrib or {})
+    if isinstance(children, bool):
+        node.text = "True" if children else "False"
+    elif isinstance(children, (list, tuple)):
+        for child in children:
+            if child is None:
+                continue
+            if isinstance(child, ET.Element):
+                node.append(child)
+                continue
+            child_tag, value = child[0], child[1]
+            if value is None:
+                continue
+            node.append(element(child_tag, value, child[2] if len(child) > 2 else None))
+    elif children is not None:
+        node.text = str(children)
+    return node
+
+
+def render_request(action, target):
+    root = ET.Element("request", {"action": action.upper(), "version": "1.0"})
+    root.append(target)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+
+
+def parse_xml(body):
+    """Parse a response body: BOM tolerated; DTDs and entity declarations refused (they never appear in
+    CortexAPI answers, and refusing them rules out entity-expansion attacks whatever expat version runs)."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    head = body[:4096].upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise ValueError("the answer holds a DTD, which a CortexAPI answer never does")
+    return ET.fromstring(body)
+
+
+def error_list(root):
+    """``[(id, message)]`` of the ``<error>`` elements of a response (root-level or wrapped)."""
+    errors = []
+    if root is None:
+        return errors
+    nodes = [root] if root.tag == "error" else root.findall("error")
+    for node in nodes:
+        errors.append(((node.findtext("id") or "").strip(), (node.findtext("message") or "").strip()))
+    return errors
+
+
+class CortexClient(object):
+    """A CortexAPI endpoint and a policy for talking to it.
+
+    ``call(action, target)`` sends one request and returns the parsed ``<response>`` root.
+    """
+
+    def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30,
+                 auth="basic", pool_size=8, retry_budget=60.0, max_attempts=6, backoff=0.5,
+                 sleep=time.sleep, session=None):
+        self.url = api_url(url)
+        self.timeout = timeout
+        self.retry_budget = retry_budget
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self.calls = {}
+        self.session = session or requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1), max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        if auth == "ntlm":
+            if not HAS_NTLM:
+                raise CortexError("auth 'ntlm' needs the Python library requests_ntlm on the host running the module")
+            self.session.auth = HttpNtlmAuth(username, password)
+        else:
+            self.session.auth = (username, password)
+        self.session.verify = (ca_path or True) if validate_certs else False
+        self.session.headers.update({"Content-Type": "text/xml; charset=utf-8", "Accept": "text/xml"})
+
+    def _count(self, action):
+        with self._lock:
+            self.calls[action] = self.calls.get(action, 0) + 1
+
+    def _delay(self, attempt, retry_after=None):
+        if retry_after is not None:
+            return min(retry_after, MAX_RETRY_AFTER)
+        # Full jitter: spreads the retries of concurrent workers hitting the same busy server.
+        return random.uniform(0, self.backoff * (2 ** attempt))
+
+    def call(self, action, target):
+        action = action.upper()
+        body = render_request(action, target)
+        is_read = action in READ_ACTIONS
+        deadline = time.monotonic() + self.retry_budget
+        attempt = 0
+        while True:
+            attempt += 1
+            self._count(action)
+            try:
+                response = self.session.post(self.url, data=body, timeout=self.timeout)
+                content = response.content
+            except requests.exceptions.SSLError as exc:
+                raise CortexError("TLS error talking to %s: %s (see validate_certs and ca_path)" % (self.url, exc))
+            except (requests.exceptions.ConnectTimeout, requests.exceptions.ConnectionError,
+                    requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or _connection_refused(exc)
+                if not is_read and not never_sent:
+                    raise CortexOutcomeUnknown("%s request to %s got no complete answer (%s); it may have been applied"
+                                               % (action, self.url, _short(exc)))
+                failure = CortexError("cannot reach %s: %s" % (self.url, _short(exc)))
+                retry_after = None
+            else:
+                outcome = self._outcome(response, content, action, is_read)
+                if not isinstance(outcome, CortexError):
+                    return outcome
+                if outcome.status not in (500, 503):
+                    raise outcome
+                if outcome.status == 500 and not is_read:
+                    raise CortexOutcomeUnknown(outcome.message, status=500, errors=outcome.errors)
+                failure = outcome
+                retry_after = _retry_after(response) if outcome.status == 503 else None
+            delay = self._delay(attempt, retry_after)
+            if attempt >= self.max_attempts or time.monotonic() + delay > deadline:
+                failure.message += " (gave up after %d attempts)" % attempt
+                raise failure
+            self._sleep(delay)
+
+    def _outcome(self, response, content, action, is_read):
+        """The parsed root for a 200, or a CortexError describing a failure."""
+        status = response.status_code
+        if len(content) > MAX_RESPONSE_BYTES:
+            return CortexError("the answer to %s is larger than %d bytes" % (action, MAX_RESPONSE_BYTES), status)
+        root = None
+        parse_error = None
+        if content.strip():
+            try:
+                root = parse_xml(content)
+            except (ET.ParseError, ValueError) as exc:
+                parse_error = exc
+        if status == 200:
+            if parse_error is not None:
+                return CortexError("the answer to %s is not valid XML: %s" % (action, parse_error), status)
+            if root is None:
+                return CortexError("the answer to %s is empty" % action, status)
+            return root
+        errors = error_list(root)
+        if status == 401 and not errors:
+            return CortexError("authentication failed for %s: check cortex_username and cortex_password" % self.url,
+                               status)
+        if errors:
+            text = "; ".join("%s: %s" % (eid, msg) if eid else msg for eid, msg in errors)
+        else:
+            text = "HTTP %d from %s" % (status, self.url)
+        return CortexError(text, status, errors)
+
+
+def _retry_after(response):
+    value = response.headers.get("Retry-After")
+    try:
+        return max(float(value), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def _connection_refused(exc):
+    """True when the connection could not be opened, so the request certainly never reached the server."""
+    text = repr(exc)
+    return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
+
+
+def _short(exc):
+    text = str(exc)
+    return text if len(text) < 300 else text[:297] + "..."

@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cloudforyou infra team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every object below a tenant needs: the tenant itself, read once per module run."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import BUSY_STATUSES, is_not_found
+
+TENANT_OPTION = dict(type="str", required=True)
+
+
+def load_tenant(module, code):
+    """The tenant's detail, or None in check mode when it does not exist (an earlier task would create it).
+
+    Outside check mode a missing tenant fails the module: nothing below it can be written.
+    """
+    try:
+        return module.api.get_tenant(code)
+    except CortexError as exc:
+        if not is_not_found(exc):
+            module.fail_cortex(exc, "tenant '%s'" % code)
+    if module.check_mode:
+        return None
+    module.fail_json(msg="tenant '%s' not found (or not visible to %s)" % (code, module.params["cortex_username"]))
+
+
+def settle(module, read, label, first=None):
+    """Wait, before any write, for an object that is still provisioning (``wait: true`` only).
+
+    A tenant created with ``wait: false`` a moment ago is ``Requested``; its services can only be provisioned
+    once it is ``Provisioned``, so rather than fail we give it up to ``wait_timeout`` to get there.
+    ``read()`` returns the object (a dict with ``status``); ``first`` is a copy already read. Returns the last
+    copy read.
+    """
+    obj = first if first is not None else read()
+    if obj["status"] not in BUSY_STATUSES or not module.params.get("wait", True) or module.check_mode:
+        return obj
+    deadline = time.monotonic() + module.params.get("wait_timeout", 600)
+    interval = 0.1
+    while obj["status"] in BUSY_STATUSES and time.monotonic() < deadline:
+        time.sleep(interval)
+        interval = min(interval * 1.5, 3.0)
+        obj = read()
+    if obj["status"] in BUSY_STATUSES:
+        module.fail_json(msg="%s is still %s after wait_timeout=%ss" % (label, obj["status"],
+                                                                       module.params["wait_timeout"]))
+    return obj

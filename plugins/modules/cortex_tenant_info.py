@@ -1,0 +1,143 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cloudforyou infra team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cortex_tenant_info
+short_description: List Cortex tenants with their domains and services
+version_added: 1.0.0
+description:
+  - Lists the tenants the account can see, or those matching O(code) or O(name), with their domains, allowed
+    roles, services and statuses.
+  - One listing, then the reads of each tenant in parallel.
+author:
+  - cloudforyou infra team (@cloudforyou)
+options:
+  code:
+    description: Only the tenant with this code.
+    type: str
+  name:
+    description: Only the tenant with this full name (case-insensitive).
+    type: str
+extends_documentation_fragment:
+  - cloudforyou.cortex.cortex
+  - cloudforyou.cortex.cortex.concurrency
+  - cloudforyou.cortex.cortex.info_attributes
+"""
+
+EXAMPLES = r"""
+- name: Every tenant of the partner account
+  cloudforyou.cortex.cortex_tenant_info:
+  register: all_tenants
+
+- name: One tenant
+  cloudforyou.cortex.cortex_tenant_info:
+    code: BMS
+  register: bms
+
+- name: Is its Exchange ready?
+  ansible.builtin.assert:
+    that: (bms.tenants[0].services | selectattr('name', 'equalto', 'HE') | first).status == 'Provisioned'
+"""
+
+RETURN = r"""
+tenants:
+  description: The tenants found (an empty list when none matches).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    code:
+      description: Tenant code.
+      type: str
+      sample: BMS
+    id:
+      description: Numeric id.
+      type: int
+    name:
+      description: Full name.
+      type: str
+    contact_name:
+      description: Contact name.
+      type: str
+    contact_email:
+      description: Contact e-mail.
+      type: str
+    address:
+      description: Street address.
+      type: str
+    city:
+      description: City.
+      type: str
+    zip_code:
+      description: Postal code.
+      type: str
+    country:
+      description: Country.
+      type: str
+    primary_domain:
+      description: Primary domain.
+      type: str
+    domains:
+      description: All domains, the primary one included.
+      type: list
+      elements: str
+    roles:
+      description: Allowed roles.
+      type: list
+      elements: str
+    password_never_expires:
+      description: Whether passwords may never expire.
+      type: bool
+    min_password_length:
+      description: Minimum password length.
+      type: int
+    status:
+      description: Provisioning status.
+      type: str
+    status_color:
+      description: Console colour of the status.
+      type: str
+    services:
+      description: Services available to the tenant (V(HE) is Hosted Exchange), with their status and colour.
+      type: list
+      elements: dict
+      sample: [{name: HE, fullname: Hosted Exchange, status: Provisioned, status_color: green}]
+"""
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
+
+
+def main():
+    module = CortexModule(
+        argument_spec=dict(code=dict(type="str"), name=dict(type="str")),
+        with_wait=False,
+        bulk=True,
+    )
+    api = module.api
+    try:
+        found = api.find_tenants(code=module.params["code"], name=module.params["name"])
+    except CortexError as exc:
+        module.fail_cortex(exc, "tenants")
+
+    def read(summary):
+        tenant = api.get_tenant(summary["code"])
+        tenant["services"] = api.tenant_services(summary["code"])
+        return tenant
+
+    tenants = []
+    for summary, tenant in zip(found, module.parallel(read, found)):
+        if isinstance(tenant, Exception):
+            module.fail_cortex(tenant, "tenant '%s'" % summary["code"])
+        tenants.append(tenant)
+    module.exit_json(changed=False, tenants=tenants)
+
+
+if __name__ == "__main__":
+    main()
