@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Integration tests (tests/integration/targets/) against a Cortex emulator started for the run.
+#
+# Starts the emulator (tools/emulator.sh) on a free loopback port with a fresh database, writes
+# tests/integration/integration_config.yml (gitignored), refreshes the collection tree and runs
+# `ansible-test integration --local --python 3.11` there, with .venv's python. The emulator is always stopped.
+#
+# Variables the targets get, in integration_config.yml (ansible-test passes it to role targets as extra vars):
+#   cortex_url cortex_username cortex_password    the CortexAPI and the demo partner
+#   cortex_emulator_base                           http://127.0.0.1:PORT, for /_emulator/stats and /_emulator/fail-next
+#   cortex_emulator_python                         a python that can run `-m cortex_emulator` (a target's own emulator)
+#   cortex_emulator_script                         tools/emulator.sh (start|stop STATE_DIR), same purpose
+# ansible-test runs runme.sh targets with a clean environment (only PATH, HOME and ansible's own variables): the
+# CORTEX_* variables exported below do NOT reach them. A runme.sh gets them from the config file, which ansible-test
+# copies two levels up from the target's working directory:
+#   eval "$(sed -n 's/^\(cortex_[a-z_]*\): "\(.*\)"$/export \U\1\E="\2"/p' ../../integration_config.yml)"
+# (this sets CORTEX_URL, CORTEX_USERNAME, CORTEX_PASSWORD, CORTEX_EMULATOR_BASE, CORTEX_EMULATOR_PYTHON, ...).
+#
+# Extra arguments go to ansible-test: `tools/checks/integration.sh cortex_tenant` runs one target, `-v` is verbose.
+# The output is shown on failure, or always with CHECK_VERBOSE=1.
+source "$(dirname "$0")/common.sh"
+
+shopt -s nullglob
+targets=(tests/integration/targets/*/)
+if [ ${#targets[@]} -eq 0 ]; then
+  echo "integration: no target in tests/integration/targets/: nothing to run (SKIPPED)"
+  exit 0
+fi
+
+state=$(mktemp -d "${TMPDIR:-/tmp}/cortex-integration.XXXXXX")
+cleanup() {
+  "$ROOT/tools/emulator.sh" stop "$state" || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+env_lines=$("$ROOT/tools/emulator.sh" start "$state") || die "the emulator did not start"
+eval "$env_lines"
+export CORTEX_URL CORTEX_USERNAME CORTEX_PASSWORD CORTEX_EMULATOR_BASE CORTEX_EMULATOR_PYTHON
+
+config=tests/integration/integration_config.yml
+"$PY" - "$config" "$ROOT/tools/emulator.sh" <<'EOF'
+import json, os, sys
+path, script = sys.argv[1:3]
+values = {
+    'cortex_url': os.environ['CORTEX_URL'],
+    'cortex_username': os.environ['CORTEX_USERNAME'],
+    'cortex_password': os.environ['CORTEX_PASSWORD'],
+    'cortex_emulator_base': os.environ['CORTEX_EMULATOR_BASE'],
+    'cortex_emulator_python': os.environ['CORTEX_EMULATOR_PYTHON'],
+    'cortex_emulator_script': script,
+}
+with open(path, 'w', encoding='utf-8') as fh:
+    fh.write('# Written by tools/checks/integration.sh for one run (gitignored). One `key: "value"` a line.\n')
+    for key, value in values.items():
+        fh.write('%s: %s\n' % (key, json.dumps(value)))  # a JSON string is a YAML double-quoted scalar
+EOF
+
+tree=$(collection_tree)
+cd "$tree"
+rm -rf tests/output/junit tests/output/.tmp/integration
+
+log="$state/ansible-test.log"
+rc=0
+if [ "${CHECK_VERBOSE:-0}" = 1 ]; then
+  ansible-test integration --local --python 3.11 --color no "$@" 2>&1 | tee "$log" || rc=$?
+else
+  ansible-test integration --local --python 3.11 --color no "$@" >"$log" 2>&1 || rc=$?
+fi
+ran=$(grep -cE '^Running [^ ]+ integration test (role|script|playbook)' "$log" || true)
+if [ $rc -ne 0 ]; then
+  [ "${CHECK_VERBOSE:-0}" = 1 ] || cat "$log" >&2
+  echo "----- emulator log (last 50 lines) -----" >&2
+  tail -n 50 "$state/emulator.log" >&2 || true
+  echo "integration: FAILED (exit $rc) after $ran target(s); tree: $tree" >&2
+  exit $rc
+fi
+[ "$ran" -gt 0 ] || { cat "$log" >&2; die "ansible-test ran no integration target"; }
+echo "integration: $ran target(s) passed"
