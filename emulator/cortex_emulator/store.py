@@ -1,0 +1,136 @@
+"""SQLite store of record (WAL, synchronous=NORMAL).
+
+One connection, used only from the event loop's thread: every check-and-write runs without an ``await`` in
+between, and UNIQUE constraints back the invariants up (code, login, UPN, domain, full name per partner).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+FIRST_REQUEST_ID = 45000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS partners (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS customers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    partner_id INTEGER NOT NULL,
+    code TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    fullname TEXT NOT NULL,
+    fullname_key TEXT NOT NULL,
+    contactname TEXT NOT NULL DEFAULT '',
+    contactemail TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    fax TEXT NOT NULL DEFAULT '',
+    billingid TEXT NOT NULL DEFAULT '',
+    primarydomain TEXT NOT NULL,
+    minpwlen INTEGER NOT NULL DEFAULT 8,
+    bannerdays INTEGER NOT NULL DEFAULT 0,
+    pw_changeatnextlogon INTEGER NOT NULL DEFAULT 0,
+    allowneverexpires INTEGER NOT NULL DEFAULT 0,
+    roles TEXT NOT NULL,
+    properties TEXT NOT NULL DEFAULT '{}',
+    enabled INTEGER NOT NULL DEFAULT 1,
+    status TEXT NOT NULL,
+    message TEXT,
+    ever_provisioned INTEGER NOT NULL DEFAULT 0,
+    deleting INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (partner_id, fullname_key)
+);
+CREATE TABLE IF NOT EXISTS domains (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    customer_id INTEGER NOT NULL,
+    position INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS domains_by_customer ON domains (customer_id, position);
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL,
+    login TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    upn TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    firstname TEXT NOT NULL DEFAULT '',
+    lastname TEXT NOT NULL DEFAULT '',
+    fullname TEXT NOT NULL,
+    pw_hash TEXT NOT NULL,
+    pw_changeatnextlogon INTEGER NOT NULL DEFAULT 0,
+    pw_neverexpires INTEGER NOT NULL DEFAULT 0,
+    pw_set TEXT NOT NULL,
+    roles TEXT NOT NULL DEFAULT '[]',
+    properties TEXT NOT NULL DEFAULT '{}',
+    enabled INTEGER NOT NULL DEFAULT 1,
+    status TEXT NOT NULL,
+    message TEXT,
+    ever_provisioned INTEGER NOT NULL DEFAULT 0,
+    deleting INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS users_by_customer ON users (customer_id, id);
+CREATE TABLE IF NOT EXISTS services (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL DEFAULT 0,
+    code TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'NotProvisioned',
+    message TEXT,
+    ever_provisioned INTEGER NOT NULL DEFAULT 0,
+    version TEXT NOT NULL DEFAULT '',
+    package TEXT NOT NULL DEFAULT '',
+    userpackages TEXT NOT NULL DEFAULT '[]',
+    userpackage TEXT NOT NULL DEFAULT '',
+    UNIQUE (customer_id, user_id, code)
+);
+CREATE INDEX IF NOT EXISTS services_by_plan ON services (customer_id, userpackage);
+CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    description TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT,
+    object_type TEXT NOT NULL,
+    object_key TEXT NOT NULL,
+    object_name TEXT NOT NULL,
+    object_description TEXT NOT NULL,
+    partner_id INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL,
+    deps TEXT NOT NULL DEFAULT '',
+    forced_failure TEXT,
+    created REAL NOT NULL,
+    finished REAL
+);
+CREATE INDEX IF NOT EXISTS requests_by_status ON requests (status);
+"""
+
+
+def open_db(path: str | Path) -> sqlite3.Connection:
+    """Open (creating if needed) the store; autocommit mode, explicit BEGIN/COMMIT around each write."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, cached_statements=512)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-32000")
+    conn.executescript(SCHEMA)
+    row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+    if row is None:
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        # Request ids are global and increasing from 45000, like the ids observed on real servers.
+        conn.execute(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT 'requests', ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name='requests')",
+            (FIRST_REQUEST_ID - 1,),
+        )
+        conn.execute("COMMIT")
+    elif int(row["value"]) != SCHEMA_VERSION:
+        raise RuntimeError(f"{path}: schema version {row['value']} is not supported (expected {SCHEMA_VERSION})")
+    return conn
