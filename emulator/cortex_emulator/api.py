@@ -650,12 +650,12 @@ class Cortex:
             m = meta.get(name.lower())
             if m is not None:
                 name = m["name"]
+                # An invalid value is still merged (so it is not also reported missing); errors abort the write.
                 if value:
                     value, problem = self._check_property(m, value)
                     if problem:
                         errors.append(("InvalidField", f"{label}: {problem}"))
-                        continue
-                elif m.get("mandatory"):
+                elif m.get("mandatory") and name.lower() in by_lower:
                     errors.append(("InvalidField", f"{label}: property {name} cannot be empty."))
                     continue
             merged[by_lower.get(name.lower(), name)] = value
