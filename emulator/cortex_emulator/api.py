@@ -812,6 +812,9 @@ class Cortex:
         errors: list[tuple[str, str]] = []
         changes: dict = {}
         has_fields = any(local(s.tag) not in ("name", "user", "service") for s in el if isinstance(s.tag, str))
+        # The customer is the SET's target when it carries fields or nothing else; an element that only leads to
+        # users or services is a path, and does not re-queue a Failed customer.
+        is_target = has_fields or not any(local(s.tag) in ("user", "service") for s in el if isinstance(s.tag, str))
         given_code = text(el, "code")
         if given_code and given_code.lower() != c["code"].lower():
             errors.append(("ImmutableField", f"{label}: the customer code cannot change."))
@@ -919,7 +922,7 @@ class Cortex:
                               (*changes.values(), c["id"]))
             if "roles" in changes or "enabled" in changes:
                 self.auth_epoch += 1
-        if changes or domains_changed or c["status"] == "Failed":
+        if changes or domains_changed or (c["status"] == "Failed" and is_target):
             kind = "modify" if c["ever_provisioned"] else "provision"
             name = changes.get("fullname", c["fullname"])
             rid = self.engine.enqueue(
@@ -1084,6 +1087,7 @@ class Cortex:
         errors: list[tuple[str, str]] = []
         changes: dict = {}
         has_fields = any(local(s.tag) not in ("name", "service") for s in el if isinstance(s.tag, str))
+        is_target = has_fields or child(el, "service") is None
         upn = text(el, "upn")
         if upn and upn.lower() != u["upn"].lower():
             checked = self._check_upn(c, upn, errors, label, exclude_user=u["id"])
@@ -1144,7 +1148,7 @@ class Cortex:
             self.conn.execute(f"UPDATE users SET {', '.join(k + '=?' for k in changes)} WHERE id=?",
                               (*changes.values(), u["id"]))
             self.auth_epoch += 1
-        if changes or u["status"] == "Failed":
+        if changes or (u["status"] == "Failed" and is_target):
             kind = "modify" if u["ever_provisioned"] else "provision"
             fullname = changes.get("fullname", u["fullname"])
             rid = self.engine.enqueue(
