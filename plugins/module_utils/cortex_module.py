@@ -181,6 +181,7 @@ class Entity(object):
         return changes
 
     def plan(self, item):
+        item.action, item.changes = None, {}
         if item.state == "absent":
             item.action = "delete" if item.current is not None else None
             return
@@ -293,6 +294,8 @@ class CortexModule(AnsibleModule):
     def reconcile(self, entity, items):
         """Validate, read, plan, check again, write, wait. Returns the items; fails the module before any
         write when an item is invalid. Per-item write and provisioning errors are left in ``item.error``."""
+        # Every problem of every item is reported at once: items with problems of their own are not read,
+        # the others are read and planned and their plans checked; only then, if all is well, is anything written.
         problems = [(item.label, entity.check(item)) for item in items]
         seen = {}
         for item in items:
@@ -302,21 +305,24 @@ class CortexModule(AnsibleModule):
             elif key is not None:
                 seen[key] = item.index if item.index is not None else item.label
         problems = [(label, issues) for label, issues in problems if issues]
-        if problems:
-            self.fail_items(problems, entity.kind)
+        refused = set(label for label, dummy in problems)
+        sound = [item for item in items if item.label not in refused]
 
         try:
-            entity.prefetch(items)
+            entity.prefetch(sound)
         except CortexError as exc:
             self.fail_cortex(exc)
-        for item, current in zip(items, self.parallel(entity.read, items)):
+        for item, current in zip(sound, self.parallel(entity.read, sound)):
             if isinstance(current, Exception):
                 self.fail_cortex(current, item.label)
             item.current = current
             entity.plan(item)
 
-        problems = [(item.label, entity.check_plan(item)) for item in items if item.action]
-        problems = [(label, issues) for label, issues in problems if issues] + entity.check_all(items)
+        for item in sound:
+            issues = entity.check_plan(item) if item.action else []
+            if issues:
+                problems.append((item.label, issues))
+        problems += entity.check_all(sound)
         if problems:
             self.fail_items(problems, entity.kind)
 
@@ -456,6 +462,7 @@ class CortexModule(AnsibleModule):
         failed = [r for r in results if r.get("failed")]
         if bulk_key is None:
             output = results[0]
+            output.pop("changed")
             output.pop("failed", None)
             msg = output.pop("msg", None)
             if key is None:  # the object's fields are the result's top level

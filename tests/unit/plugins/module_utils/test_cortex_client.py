@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The transport's retry policy and XML handling, with the HTTP session faked."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+import requests
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
+    CortexClient, CortexError, CortexOutcomeUnknown, api_url, element, render_request)
+
+OK = b'<?xml version="1.0" encoding="utf-8"?>\n<response version="1.0"><request><id>45001</id></request></response>'
+EMPTY = b'<response version="1.0" />'
+
+
+class FakeResponse(object):
+    def __init__(self, status, body=b"", headers=None):
+        self.status_code = status
+        self.content = body
+        self.headers = headers or {}
+
+
+class FakeSession(requests.Session):
+    """Plays a script of answers (FakeResponse) or exceptions, recording the bodies it was sent."""
+
+    def __init__(self, script):
+        super(FakeSession, self).__init__()
+        self.script = list(script)
+        self.sent = []
+
+    def post(self, url, data=None, timeout=None, **kwargs):
+        self.sent.append((url, data, timeout))
+        step = self.script.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+
+def client(script, **kwargs):
+    sleeps = []
+    session = FakeSession(script)
+    kwargs.setdefault("retry_budget", 60)
+    c = CortexClient("https://cortex.example", "partner", "pw", session=session, sleep=sleeps.append, **kwargs)
+    return c, session, sleeps
+
+
+def customer():
+    return element("customer", [("name", "BMS")])
+
+
+def test_url_gets_the_api_path_once():
+    assert api_url("https://admin.cloudforyou.fr") == "https://admin.cloudforyou.fr/cortexapi/default.aspx"
+    assert api_url("https://h/CortexAPI/Default.aspx/") == "https://h/CortexAPI/Default.aspx"
+
+
+def test_request_rendering_skips_unset_fields_and_writes_booleans():
+    body = render_request("set", element("user", [("name", "claire"), ("upn", None), ("enabled", True)]))
+    assert body.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    assert b'<request action="SET" version="1.0"><user><name>claire</name><enabled>True</enabled></user></request>' in body
+
+
+def test_basic_auth_is_preemptive_and_timeout_is_set():
+    c, session, dummy = client([FakeResponse(200, OK)], timeout=7)
+    c.call("GET", customer())
+    assert session.auth == ("partner", "pw")
+    assert session.sent[0][2] == 7
+
+
+def test_read_retries_503_honouring_retry_after_then_succeeds():
+    c, session, sleeps = client([FakeResponse(503, b"", {"Retry-After": "2"}), FakeResponse(500), FakeResponse(200, OK)])
+    root = c.call("FIND", customer())
+    assert root.find("request/id").text == "45001"
+    assert len(session.sent) == 3
+    assert sleeps[0] == 2.0  # Retry-After honoured
+    assert 0 <= sleeps[1] <= 2.0  # then full-jitter backoff: uniform(0, 0.5 * 2**attempt)
+
+
+def test_read_retries_connection_errors_and_gives_up_within_the_budget():
+    errors = [requests.exceptions.ConnectionError("reset")] * 10
+    c, session, sleeps = client(errors, max_attempts=4)
+    with pytest.raises(CortexError) as info:
+        c.call("GET", customer())
+    assert "gave up after 4 attempts" in info.value.message
+    assert len(session.sent) == 4 and len(sleeps) == 3
+
+
+def test_retry_budget_bounds_total_time():
+    c, session, sleeps = client([FakeResponse(503, b"", {"Retry-After": "30"})] * 5, retry_budget=10)
+    with pytest.raises(CortexError):
+        c.call("GET", customer())
+    assert len(session.sent) == 1 and sleeps == []  # waiting 30 s would overrun a 10 s budget
+
+
+def test_write_retries_503_because_nothing_was_done():
+    c, session, sleeps = client([FakeResponse(503, b"", {"Retry-After": "1"}), FakeResponse(200, OK)])
+    c.call("SET", customer())
+    assert len(session.sent) == 2
+
+
+@pytest.mark.parametrize("failure", [
+    FakeResponse(500, b'<response version="1.0"><error><id>InternalError</id><message>boom</message></error></response>'),
+    requests.exceptions.ReadTimeout("read timed out"),
+    requests.exceptions.ChunkedEncodingError("IncompleteRead"),
+    requests.exceptions.ConnectionError("Connection aborted. RemoteDisconnected"),
+])
+def test_write_is_never_blindly_repeated(failure):
+    c, session, dummy = client([failure, FakeResponse(200, OK)])
+    with pytest.raises(CortexOutcomeUnknown):
+        c.call("SET", customer())
+    assert len(session.sent) == 1
+
+
+def test_write_is_retried_when_the_connection_was_never_opened():
+    refused = requests.exceptions.ConnectionError("HTTPConnectionPool: NewConnectionError: Connection refused")
+    c, session, dummy = client([refused, requests.exceptions.ConnectTimeout("connect"), FakeResponse(200, OK)])
+    c.call("DELETE", customer())
+    assert len(session.sent) == 3
+
+
+def test_400_errors_are_parsed_and_not_retried():
+    body = (b'<response version="1.0"><error><id>PasswordTooShort</id><message>too short</message></error>'
+            b'<error><id>DomainNotOwned</id><message>bad domain</message></error></response>')
+    c, session, dummy = client([FakeResponse(400, body)])
+    with pytest.raises(CortexError) as info:
+        c.call("SET", customer())
+    assert info.value.status == 400
+    assert info.value.error_ids == ["PasswordTooShort", "DomainNotOwned"]
+    assert "too short" in info.value.message and len(session.sent) == 1
+
+
+def test_401_with_a_non_xml_body_says_authentication_failed():
+    c, session, dummy = client([FakeResponse(401, b"<html><body>401 - Unauthorized</body></html>")])
+    with pytest.raises(CortexError) as info:
+        c.call("FIND", customer())
+    assert "authentication failed" in info.value.message and len(session.sent) == 1
+
+
+def test_bom_and_unknown_elements_are_tolerated():
+    body = b"\xef\xbb\xbf" + b'<response version="1.0"><customer><name>BMS</name><futurefield>x</futurefield></customer></response>'
+    c, dummy, dummy2 = client([FakeResponse(200, body)])
+    assert c.call("FIND", customer()).find("customer/name").text == "BMS"
+
+
+def test_a_dtd_in_an_answer_is_refused():
+    body = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><response>&a;</response>'
+    c, dummy, dummy2 = client([FakeResponse(200, body)])
+    with pytest.raises(CortexError) as info:
+        c.call("GET", customer())
+    assert "DTD" in info.value.message
+
+
+def test_calls_are_counted_per_action():
+    c, dummy, dummy2 = client([FakeResponse(200, EMPTY), FakeResponse(200, EMPTY), FakeResponse(200, OK)])
+    c.call("FIND", customer())
+    c.call("find", customer())
+    c.call("SET", customer())
+    assert c.calls == {"FIND": 2, "SET": 1}

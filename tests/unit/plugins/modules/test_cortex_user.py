@@ -1,0 +1,194 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cortex_user through the reconcile engine, with the CortexAPI faked in memory."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_module
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexOutcomeUnknown
+from ansible_collections.cloudforyou.cortex.plugins.modules import cortex_user
+
+SECRET = "Sunny-Bakery-42"
+CONNECTION = dict(cortex_url="http://cortex.test", cortex_username="partner", cortex_password="partner-secret-1")
+
+
+class FakeAPI(object):
+    """A tenant BMS with one domain, users kept in a dict, requests answered from a table."""
+
+    def __init__(self):
+        self.tenant = dict(code="BMS", status="Provisioned", domains=["boulangerie-martin.fr"],
+                           primary_domain="boulangerie-martin.fr", min_password_length=8,
+                           password_never_expires=False, roles=["Customer Administrator"])
+        self.users = {}
+        self.writes = []
+        self.request_status = {}
+        self.lose_answer = 0  # how many next writes lose their answer after being applied
+        self.drop_write = 0  # how many next writes are lost before being applied
+        self.next_id = 45000
+
+    def _request(self, status="Provisioned"):
+        self.next_id += 1
+        self.request_status[self.next_id] = status
+        return [self.next_id]
+
+    def _write(self, apply):
+        if self.drop_write:
+            self.drop_write -= 1
+            raise CortexOutcomeUnknown("connection dropped")
+        self.writes.append(apply.__name__)
+        apply()
+        if self.lose_answer:
+            self.lose_answer -= 1
+            raise CortexOutcomeUnknown("connection dropped")
+        return self._request()
+
+    def get_tenant(self, code):
+        return dict(self.tenant)
+
+    def find_users(self, code, upn=None, with_exchange=False):
+        found = [dict(login=u["login"], upn=u["upn"], display_name=u["display_name"], status=u["status"])
+                 for u in self.users.values()]
+        return [u for u in found if upn is None or u["upn"].lower() == upn.lower()]
+
+    def get_user(self, code, login, with_exchange=False):
+        return dict(next(u for u in self.users.values() if u["login"] == login))
+
+    def create_user(self, code, login, fields):
+        def create():
+            self.users[fields["upn"].lower()] = dict(
+                login=login + "_BMS", upn=fields["upn"], first_name=fields.get("first_name"),
+                last_name=fields.get("last_name"), display_name=fields.get("display_name"), enabled=True,
+                status="Provisioned", password=fields.get("password"))
+        return self._write(create)
+
+    def update_user(self, code, login, changes):
+        def update():
+            user = next(u for u in self.users.values() if u["login"] == login)
+            user.update(changes)
+        return self._write(update)
+
+    def delete_user(self, code, login):
+        def delete():
+            self.users = dict((k, u) for k, u in self.users.items() if u["login"] != login)
+        return self._write(delete)
+
+    def get_request(self, request_id):
+        return dict(id=request_id, status=self.request_status[request_id], message="Simulated failure" if
+                    self.request_status[request_id] == "Failed" else None)
+
+
+@pytest.fixture
+def api(monkeypatch):
+    fake = FakeAPI()
+    monkeypatch.setattr(cortex_module.CortexModule, "api", property(lambda self: fake))
+    monkeypatch.setattr(cortex_module.time, "sleep", lambda seconds: None)
+    return fake
+
+
+def run(args, capsys, check_mode=False, diff=False):
+    args = dict(CONNECTION, **args)
+    if check_mode:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            cortex_user.main()
+    out = capsys.readouterr().out
+    return json.loads(out), out
+
+
+def user(upn, **extra):
+    return dict(dict(upn=upn, first_name="Claire", last_name="Dubois", password=SECRET), **extra)
+
+
+def test_create_then_unchanged(api, capsys):
+    result, dummy = run(dict(tenant="BMS", **user("claire.dubois@boulangerie-martin.fr")), capsys)
+    assert result["changed"] and result["action"] == "create"
+    assert result["user"]["login"] == "claire.dubois_BMS"
+    assert result["user"]["status"] == "Provisioned" and result["user"]["status_color"] == "green"
+    result, dummy = run(dict(tenant="BMS", **user("Claire.Dubois@boulangerie-martin.fr")), capsys)
+    assert not result["changed"] and api.writes == ["create"]
+
+
+def test_bulk_refuses_every_bad_item_before_any_write(api, capsys):
+    users = [user("ok%d@boulangerie-martin.fr" % i) for i in range(5)]
+    users.append(user("short@boulangerie-martin.fr", password="Ab1!"))
+    users.append(user("elsewhere@other.fr"))
+    users.append(user("ok0@boulangerie-martin.fr"))  # duplicate
+    result, out = run(dict(tenant="BMS", users=users), capsys)
+    assert result["failed"] and api.writes == []
+    labels = [p["item"] for p in result["problems"]]
+    assert labels == ["users[7] 'ok0@boulangerie-martin.fr'", "users[5] 'short@boulangerie-martin.fr'",
+                      "users[6] 'elsewhere@other.fr'"]
+    assert "refused before any write" in result["msg"]
+
+
+def test_check_mode_sends_no_write_and_reports_the_plan(api, capsys):
+    result, dummy = run(dict(tenant="BMS", users=[user("a%d@boulangerie-martin.fr" % i) for i in range(3)]),
+                        capsys, check_mode=True)
+    assert result["changed"] and result["summary"] == dict(total=3, failed=0, create=3)
+    assert api.writes == []
+
+
+def test_lost_answer_of_an_applied_create_is_not_repeated(api, capsys):
+    api.lose_answer = 1
+    result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
+    assert api.writes == ["create"] and len(api.users) == 1
+    assert result["changed"] and "re-read" in result["note"]
+
+
+def test_lost_create_that_never_arrived_is_sent_again_once(api, capsys):
+    api.drop_write = 1
+    result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
+    assert api.writes == ["create"] and len(api.users) == 1 and result["changed"]
+
+
+def test_diff_masks_the_password_and_output_never_holds_it(api, capsys):
+    result, out = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys, diff=True)
+    assert result["diff"]["before"] == {}
+    assert result["diff"]["after"]["password"] == "********"
+    assert SECRET not in out
+
+
+def test_update_password_always_reports_a_change_each_run(api, capsys):
+    run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
+    result, out = run(dict(tenant="BMS", update_password="always", **user("claire@boulangerie-martin.fr")), capsys)
+    assert result["changed"] and result["action"] == "update" and api.writes == ["create", "update"]
+    assert SECRET not in out
+
+
+def test_failed_provisioning_fails_the_item_naming_it(api, capsys):
+    original = api._request
+    api._request = lambda status="Failed": original("Failed")
+    result, dummy = run(dict(tenant="BMS", users=[user("x@boulangerie-martin.fr"), user("y@boulangerie-martin.fr")]),
+                        capsys)
+    assert result["failed"] and result["summary"]["failed"] == 2
+    assert "users[0] 'x@boulangerie-martin.fr': provisioning request" in result["msg"]
+    assert "Simulated failure" in result["msg"]
+    assert result["users"][0]["user"]["status"] == "Failed"
+
+
+def test_wait_false_returns_request_ids(api, capsys):
+    result, dummy = run(dict(tenant="BMS", wait=False, **user("claire@boulangerie-martin.fr")), capsys)
+    assert result["request_ids"] == [45001] and result["user"]["status"] == "Requested"
+
+
+def test_absent_then_absent_again(api, capsys):
+    run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
+    result, dummy = run(dict(tenant="BMS", upn="claire@boulangerie-martin.fr", state="absent"), capsys)
+    assert result["changed"] and result["user"] == {}
+    result, dummy = run(dict(tenant="BMS", upn="claire@boulangerie-martin.fr", state="absent"), capsys)
+    assert not result["changed"] and api.writes == ["create", "delete"]
+
+
+def test_never_expiring_passwords_need_the_tenant_to_allow_them(api, capsys):
+    result, dummy = run(dict(tenant="BMS", password_never_expires=True, **user("c@boulangerie-martin.fr")), capsys)
+    assert result["failed"] and "allow never-expiring" in result["msg"] and api.writes == []
