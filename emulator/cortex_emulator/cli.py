@@ -10,6 +10,7 @@ import os
 import random
 import signal
 import socket
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -21,7 +22,7 @@ from .api import Cortex
 from .app import API_PATH, FAULT_KINDS, EmulatorApp, Faults
 from .catalog import CatalogError, load_catalog
 from .engine import Engine
-from .store import open_db
+from .store import Checkpointer, open_db
 
 DEMO_PARTNER = ("demo-partner", "DemoPartner2026")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -103,7 +104,11 @@ async def _serve(args, partners: dict[str, str]) -> int:
     except CatalogError as exc:
         print(f"cortex-emulator: {exc}", file=sys.stderr)
         return 2
-    conn = open_db(args.db)
+    try:
+        conn = open_db(args.db)
+    except (OSError, sqlite3.Error, RuntimeError) as exc:
+        print(f"cortex-emulator: cannot open the database {args.db}: {exc}", file=sys.stderr)
+        return 2
     engine = Engine(conn, delay=args.delay, workers=args.workers)
     cortex = Cortex(conn, catalog, engine)
     faults = Faults(args.fault_rate, args.fault_kinds, random.Random(args.seed))
@@ -113,8 +118,11 @@ async def _serve(args, partners: dict[str, str]) -> int:
         sock = _bind(args.host, args.port)
     except OSError as exc:
         print(f"cortex-emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        conn.close()
         return 2
     port = sock.getsockname()[1]
+    checkpointer = Checkpointer(args.db)
+    checkpointer.start()
     try:
         import httptools  # noqa: F401
         http = "httptools"
@@ -135,8 +143,12 @@ async def _serve(args, partners: dict[str, str]) -> int:
         server.should_exit = True
     if serving.done():  # startup failed (e.g. a bad TLS file)
         await engine.stop()
+        checkpointer.stop()
         conn.close()
-        serving.result()
+        try:
+            serving.result()
+        except BaseException as exc:  # noqa: BLE001 - reported, not raised: a clean exit status
+            print(f"cortex-emulator: the server did not start: {exc}", file=sys.stderr)
         return 2
 
     scheme = "https" if args.tls_cert else "http"
@@ -154,6 +166,8 @@ async def _serve(args, partners: dict[str, str]) -> int:
         await serving
     finally:
         await engine.stop()
+        checkpointer.stop()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
     return 0
 

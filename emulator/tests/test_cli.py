@@ -68,6 +68,11 @@ def test_bad_arguments(workdir):
     (workdir / "broken.yml").write_text("user_plans: [{fullname: no name}]\n")
     result = run(["serve", "--port", "0", "--db", "x.db", "--catalog", "broken.yml"], workdir)
     assert result.returncode == 2 and "name" in result.stderr
+    (workdir / "bad.pem").write_text("not a certificate\n")
+    result = run(["serve", "--port", "0", "--db", "x.db", "--tls-cert", "bad.pem", "--tls-key", "bad.pem"], workdir)
+    assert result.returncode == 2 and "did not start" in result.stderr
+    result = run(["serve", "--port", "0", "--db", "/proc/no/such/dir/x.db"], workdir)
+    assert result.returncode == 2 and "cannot open the database" in result.stderr
     help_text = run(["serve", "--help"], workdir).stdout
     for option in ("--host", "--port", "--db", "--partner", "--catalog", "--delay", "--workers", "--fault-rate",
                    "--fault-kinds", "--seed", "--tls-cert", "--tls-key", "--ready-file", "--log-level"):
