@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from . import __version__
 from .api import Cortex
@@ -128,8 +130,12 @@ async def _serve(args, partners: dict[str, str]) -> int:
         http = "httptools"
     except ImportError:  # pragma: no cover - httptools is a declared dependency
         http = "h11"
+    # All logs on stderr: stdout carries only the ready line.
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    for handler in log_config["handlers"].values():
+        handler["stream"] = "ext://sys.stderr"
     config = uvicorn.Config(
-        app, http=http, ws="none", lifespan="off", interface="asgi3", log_level=args.log_level,
+        app, http=http, ws="none", lifespan="off", interface="asgi3", log_level=args.log_level, log_config=log_config,
         access_log=args.log_level in ("info", "debug"), server_header=False, timeout_keep_alive=60,
         timeout_graceful_shutdown=5, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
     )
@@ -167,7 +173,10 @@ async def _serve(args, partners: dict[str, str]) -> int:
     finally:
         await engine.stop()
         checkpointer.stop()
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:  # busy: the WAL is simply replayed at the next start
+            pass
         conn.close()
     return 0
 

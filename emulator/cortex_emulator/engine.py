@@ -194,7 +194,12 @@ class Engine:
                 log.exception("provisioning request %s crashed", rid)
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
-                self._finish(rid, failed="Internal error in the provisioning engine")
+                try:
+                    self._finish(rid, failed="Internal error in the provisioning engine")
+                except Exception:
+                    log.exception("provisioning request %s could not be marked Failed", rid)
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
             finally:
                 self.running.discard(rid)
 

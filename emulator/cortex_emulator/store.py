@@ -87,6 +87,7 @@ CREATE TABLE IF NOT EXISTS services (
     package TEXT NOT NULL DEFAULT '',
     userpackages TEXT NOT NULL DEFAULT '[]',
     userpackage TEXT NOT NULL DEFAULT '',
+    deleting INTEGER NOT NULL DEFAULT 0,
     UNIQUE (customer_id, user_id, code)
 );
 CREATE INDEX IF NOT EXISTS services_by_plan ON services (customer_id, userpackage);
@@ -126,6 +127,9 @@ def open_db(path: str | Path) -> sqlite3.Connection:
     # Checkpoints fsync; the Checkpointer thread runs them so that the event loop never waits on the disk.
     conn.execute("PRAGMA wal_autocheckpoint=0")
     conn.executescript(SCHEMA)
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(services)")}
+    if "deleting" not in columns:  # databases made by the first development version
+        conn.execute("ALTER TABLE services ADD COLUMN deleting INTEGER NOT NULL DEFAULT 0")
     row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
     if row is None:
         conn.execute("BEGIN")

@@ -31,14 +31,17 @@ class Emulator:
         self.args = args
         self.env = env
         self.proc = None
+        self.stderr = ""
         self.start()
 
     def start(self, timeout: float = 20.0) -> None:
         self.ready_file = self.workdir / f"ready-{next(_counter)}.json"
         cmd = [sys.executable, "-m", "cortex_emulator", "serve", "--host", "127.0.0.1", "--port", "0",
                "--db", str(self.db), "--ready-file", str(self.ready_file), *self.args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     env=self.env)
+        # stderr to a file: a pipe nobody reads could fill up and block the server
+        self.log_file = self.workdir / f"stderr-{next(_counter)}.log"
+        with open(self.log_file, "w") as log:
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             ready, _, _ = select.select([self.proc.stdout], [], [], 0.1)
@@ -46,7 +49,7 @@ class Emulator:
                 self.ready_line = self.proc.stdout.readline().strip()
                 break
             if self.proc.poll() is not None:
-                raise RuntimeError(f"emulator exited: {self.proc.stderr.read()}")
+                raise RuntimeError(f"emulator exited: {self.log_file.read_text()}")
         else:
             self.proc.kill()
             raise RuntimeError("emulator not ready in time")
@@ -55,17 +58,17 @@ class Emulator:
         self.base = self.info["status_url"].rstrip("/")
 
     def stop(self, sig=signal.SIGTERM, timeout: float = 15.0) -> int:
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None or self.proc.stdout.closed:
             return self.proc.returncode if self.proc else 0
-        self.proc.send_signal(sig)
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
         try:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             code = self.proc.wait()
-        self.stderr = self.proc.stderr.read()
+        self.stderr = self.log_file.read_text()
         self.proc.stdout.close()
-        self.proc.stderr.close()
         return code
 
     def restart(self) -> None:
@@ -257,7 +260,9 @@ def emulator(workdir):
     emu = Emulator(workdir, "--partner", ":".join(PARTNER), "--partner", ":".join(OTHER),
                    "--delay", "0.02", "--workers", "4")
     yield emu
-    assert emu.stop() == 0
+    code = emu.stop()
+    assert "Traceback" not in emu.stderr, emu.stderr  # no request may crash the server
+    assert code == 0
 
 
 @pytest.fixture
@@ -287,6 +292,7 @@ def spawn(workdir):
     yield _spawn
     for emu in started:
         emu.stop()
+        assert "Traceback" not in getattr(emu, "stderr", ""), emu.stderr
 
 
 def child_tags(node) -> list[str]:

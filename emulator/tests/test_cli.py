@@ -99,3 +99,14 @@ def test_custom_catalogue(spawn, workdir):
     # FORFAIT_2GO is not in this catalogue
     assert tenant.add_user("three").ids
     assert tenant.add_mailbox("three", "FORFAIT_2GO", expect=400).errors == ["UnknownPlan"]
+
+
+def test_log_level_info_shows_the_access_log(spawn):
+    quiet = spawn()
+    loud = spawn("--log-level", "info")
+    for emu in (quiet, loud):
+        requests.post(emu.url, data=b'<request action="FIND" version="1.0"><customer/></request>', auth=PARTNER,
+                      timeout=5)
+        assert emu.stop() == 0
+    assert "POST /cortexapi/default.aspx" not in quiet.stderr
+    assert "POST /cortexapi/default.aspx" in loud.stderr

@@ -376,3 +376,14 @@ def test_billing_id_unique(client):
     fullname, domain = new_names()
     answer = client.set(customer_xml(fullname, domain, extra=f"<billingid>{billing}</billingid>"), expect=400)
     assert answer.errors == ["Duplicate"]
+
+
+def test_non_ascii_text_round_trips_as_utf8(client):
+    fullname = f"Électricité Dupont {unique('u')}"
+    code = unique("E").upper()
+    answer = client.set(customer_xml(fullname, f"{code.lower()}.example.fr", code=code)
+                        .replace("Paul Martin", "Zoë Ångström"))
+    assert answer.ids
+    raw = client.get(f"<customer><name>{code}</name></customer>")
+    assert raw.response.content.decode("utf-8").count("Électricité") == 2  # fullname and customerou
+    assert raw.findtext("customer/contactname") == "Zoë Ångström"

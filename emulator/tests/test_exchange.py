@@ -195,3 +195,18 @@ def test_version_specific_plan(client, version, plan):
     tenant = Tenant(client, exchange=True, plans=(plan,), version=version)
     tenant.add_user("v")
     tenant.add_mailbox("v", plan)
+
+
+def test_failed_mailbox_is_retried_by_a_set(client, emulator):
+    tenant = Tenant(client, exchange=True)
+    tenant.add_user("retry")
+    emulator.fail_next(f"retry_{tenant.code}", message="Mailbox database offline")
+    answer = tenant.add_mailbox("retry", wait=False)
+    node = client.wait(answer.ids)[0]
+    assert node.findtext("status") == "Failed" and node.findtext("message") == "Mailbox database offline"
+    query = f"<customer><name>{tenant.code}</name><user><name>{tenant.login('retry')}</name><service/></user>" \
+            "</customer>"
+    assert client.find(query).findtext("customer/user/service/status") == "Failed"
+    again = tenant.add_mailbox("retry")  # same plan, no field change: a new provisioning request
+    assert len(again.ids) == 1
+    assert client.find(query).findtext("customer/user/service/status") == "Provisioned"

@@ -233,3 +233,21 @@ def test_repeated_delete_while_pending_returns_the_same_request(slow):
     c.wait_ok(blocker + first)
     assert c.find("<customer><name>DT</name></customer>").find("customer") is None
     assert c.poll(first[0]).findtext("object/status") == "NotProvisioned"
+
+
+def test_workers_run_in_parallel_and_delay_is_spent(slow4):
+    import time
+
+    c = Client(slow4)
+    started = time.monotonic()
+    ids = [c.set(customer_xml(f"Par {chr(65 + i)}x{unique('p')}", f"par-{i}-{unique('p')}.example.com")).ids[0]
+           for i in range(4)]
+    assert [c.poll(i).findtext("status") for i in ids] == ["InProgress"] * 4  # four workers, four at once
+    c.wait_ok(ids)
+    assert time.monotonic() - started >= 0.4  # --delay 0.4 spent on each
+
+
+def test_find_request(client):
+    tenant = Tenant(client)
+    found = client.find(f"<request><id>{tenant.request_ids[0]}</id></request>").find("request")
+    assert found.findtext("status") == "Provisioned"
