@@ -3,10 +3,11 @@
 
 ansible-test, ansible-lint and antsibull-docs want the collection at .../ansible_collections/<ns>/<name>/ and
 ansible-test resolves the working directory's real path, so a symlink to the repository does not do. This copies
-the files that `ansible-galaxy collection build` would ship (galaxy.yml build_ignore is honoured), plus the
-gitignored tests/integration/integration_config.yml, and only copies what changed: a refresh takes well under a
-second. Files gone from the repository are removed from the tree; the tree's tests/output/ (ansible-test's results)
-is kept.
+the files that `ansible-galaxy collection build` would ship (galaxy.yml build_ignore is honoured, and the usual
+caches and databases are left out), and only copies what changed: a refresh takes well under a second. Files gone
+from the repository are removed from the tree; the tree's tests/output/ (ansible-test's results) is kept. The tree
+gets a git repository of its own (see ensure_git). --dest makes a tree elsewhere (tools/checks/integration.sh makes
+a private one per run).
 
 Usage: tools/collection-tree.py [--dest DIR] [--quiet]     (stdlib only; any Python 3 runs it)
 """
@@ -79,7 +80,6 @@ def same(src, dst):
 
 def sync(dest, patterns, quiet):
     wanted_files, wanted_dirs = set(), {''}
-    extra = {'tests/integration/integration_config.yml'}  # gitignored but needed by ansible-test integration
     for dirpath, dirnames, filenames in os.walk(ROOT):
         rel_dir = os.path.relpath(dirpath, ROOT)
         rel_dir = '' if rel_dir == '.' else rel_dir
@@ -96,7 +96,7 @@ def sync(dest, patterns, quiet):
         dirnames[:] = keep
         for f in filenames:
             rel = os.path.join(rel_dir, f)
-            if ignored(rel, patterns) and rel not in extra:
+            if ignored(rel, patterns):
                 continue
             wanted_files.add(rel)
 
@@ -107,15 +107,15 @@ def sync(dest, patterns, quiet):
         src, dst = os.path.join(ROOT, rel), os.path.join(dest, rel)
         if same(src, dst):
             continue
-        if os.path.lexists(dst):
-            if os.path.isdir(dst) and not os.path.islink(dst):
-                shutil.rmtree(dst)
-            else:
-                os.unlink(dst)
+        if os.path.isdir(dst) and not os.path.islink(dst):
+            shutil.rmtree(dst)
+        # written aside then renamed over the old file: a concurrent reader sees the old or the new file, never half
+        tmp = '%s.tmp-%d' % (dst, os.getpid())
         if os.path.islink(src):
-            os.symlink(os.readlink(src), dst)
+            os.symlink(os.readlink(src), tmp)
         else:
-            shutil.copy2(src, dst)
+            shutil.copy2(src, tmp)
+        os.replace(tmp, dst)
         copied += 1
 
     removed = 0

@@ -15,6 +15,19 @@ die() { echo "ERROR: $*" >&2; exit 1; }
 collection_tree() { "$PY" "$ROOT/tools/collection-tree.py" --quiet; }
 COLLECTIONS_PARENT="$ROOT/build/collections"  # the directory that holds ansible_collections/
 
+# lock NAME: hold build/.lock-NAME until the script exits, waiting for any other holder first. Checks that use the
+# shared collection tree (or another shared build/ directory) take it, so that two people running checks at once in
+# one checkout do not pull files from under each other; in CI the checks run one after another and never wait.
+lock() {
+  local file="$ROOT/build/.lock-$1" fd
+  mkdir -p "$ROOT/build"
+  exec {fd}>"$file"
+  if ! flock -n "$fd"; then
+    echo "(waiting for another run holding $file)" >&2
+    flock "$fd"
+  fi
+}
+
 # run_logged LABEL CMD...: run CMD with its output in a log; print the log only if CMD fails; keep CMD's status.
 run_logged() {
   local label=$1; shift

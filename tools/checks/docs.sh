@@ -4,6 +4,7 @@
 # any collection (C(...), M(...), O(...), RV(...), L(...)) are validated; unknown collections are an error.
 source "$(dirname "$0")/common.sh"
 
+lock tree
 tree=$(collection_tree)
 export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS_PARENT"
 log=$(mktemp)

@@ -7,6 +7,7 @@
 #    changelog presence. Any ERROR or WARNING from the importer fails the check.
 source "$(dirname "$0")/common.sh"
 
+lock galaxy
 out="$ROOT/build/galaxy"
 rm -rf "$out"
 mkdir -p "$out/tmp"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Integration tests (tests/integration/targets/) against a Cortex emulator started for the run.
 #
-# Starts the emulator (tools/emulator.sh) on a free loopback port with a fresh database, writes
-# tests/integration/integration_config.yml (gitignored; removed again at the end), refreshes the collection tree and runs
-# `ansible-test integration --local --python 3.11` there, with .venv's python. The emulator is always stopped.
+# Starts the emulator (tools/emulator.sh) on a free loopback port with a fresh database, makes a collection tree of
+# its own for this run (in a temporary directory: two runs at once in one checkout do not meet, and nothing is
+# written into the repository), writes tests/integration/integration_config.yml into that tree and runs
+# `ansible-test integration --local --python 3.11` there, with .venv's python. The emulator is always stopped and the
+# temporary directory removed (INTEGRATION_KEEP=1 keeps it, with the emulator's log and ansible-test's output).
 #
 # Variables the targets get, in integration_config.yml (ansible-test passes it to role targets as extra vars):
 #   cortex_url cortex_username cortex_password    the CortexAPI and the demo partner
@@ -30,9 +32,7 @@ fi
 state=$(mktemp -d "${TMPDIR:-/tmp}/cortex-integration.XXXXXX")
 cleanup() {
   "$ROOT/tools/emulator.sh" stop "$state" || true
-  rm -rf "$state"
-  # the config names a port that is now closed; and ansible-galaxy would ship it (it reads no .gitignore)
-  rm -f "$ROOT/tests/integration/integration_config.yml"
+  if [ "${INTEGRATION_KEEP:-0}" = 1 ]; then echo "integration: kept $state" >&2; else rm -rf "$state"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -42,7 +42,9 @@ env_lines=$("$ROOT/tools/emulator.sh" start "$state") || die "the emulator did n
 eval "$env_lines"
 export CORTEX_URL CORTEX_USERNAME CORTEX_PASSWORD CORTEX_EMULATOR_BASE CORTEX_EMULATOR_PYTHON
 
-config=tests/integration/integration_config.yml
+tree=$("$PY" "$ROOT/tools/collection-tree.py" --quiet --dest "$state/collections")
+config="$tree/tests/integration/integration_config.yml"
+mkdir -p "$(dirname "$config")"
 "$PY" - "$config" "$ROOT/tools/emulator.sh" <<'EOF'
 import json, os, sys
 path, script = sys.argv[1:3]
@@ -60,9 +62,7 @@ with open(path, 'w', encoding='utf-8') as fh:
         fh.write('%s: %s\n' % (key, json.dumps(value)))  # a JSON string is a YAML double-quoted scalar
 EOF
 
-tree=$(collection_tree)
 cd "$tree"
-rm -rf tests/output/junit tests/output/.tmp/integration
 
 log="$state/ansible-test.log"
 rc=0
@@ -76,7 +76,7 @@ if [ $rc -ne 0 ]; then
   [ "${CHECK_VERBOSE:-0}" = 1 ] || cat "$log" >&2
   echo "----- emulator log (last 50 lines) -----" >&2
   tail -n 50 "$state/emulator.log" >&2 || true
-  echo "integration: FAILED (exit $rc) after $ran target(s); tree: $tree" >&2
+  echo "integration: FAILED (exit $rc) after $ran target(s)" >&2
   exit $rc
 fi
 [ "$ran" -gt 0 ] || { cat "$log" >&2; die "ansible-test ran no integration target"; }

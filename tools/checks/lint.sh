@@ -6,6 +6,7 @@
 source "$(dirname "$0")/common.sh"
 
 [ -f .ansible-lint ] || die ".ansible-lint missing"
+lock tree
 collection_tree >/dev/null
 export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS_PARENT"
 export ANSIBLE_PYTHON_INTERPRETER="$PY"

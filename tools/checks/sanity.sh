@@ -15,6 +15,7 @@ for f in "${ignores[@]}"; do
 done
 
 seed_get_pip 24.2
+lock tree
 tree=$(collection_tree)
 cd "$tree"
 rm -rf tests/output/bot tests/output/junit
