@@ -36,12 +36,16 @@ fi
 xdist=()
 [ "$workers" != 0 ] && xdist=(-n "$workers")
 
+# a hung test (a real sleep, a socket nobody answers) fails after UNIT_TIMEOUT seconds instead of eating CI's time
+timeout=()
+"$PY" -c 'import pytest_timeout' 2>/dev/null && timeout=(--timeout "${UNIT_TIMEOUT:-60}")
+
 args=("$@")
 [ ${#args[@]} -eq 0 ] && args=(tests/unit)
 
 rc=0
 "$PY" -m pytest -q -p no:cacheprovider --import-mode=importlib --strict-markers -r fEs \
-  --rootdir "$ROOT" "${xdist[@]}" "${args[@]}" || rc=$?
+  --rootdir "$ROOT" "${xdist[@]}" "${timeout[@]}" "${args[@]}" || rc=$?
 case $rc in
   0) ;;
   5) die "pytest collected no unit test in ${args[*]}" ;;
