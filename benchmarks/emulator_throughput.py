@@ -9,6 +9,8 @@ Each client is a thread with its own requests.Session (one keep-alive connection
 --seconds; the numbers printed are completed requests per second (all answers must be HTTP 200).
 Phases: FIND (one customer by code, summary), GET (a user in detail, with its mailbox), SET (modify a user:
 one provisioning request each), SET-create (a new user with a password: validation, hashing, two inserts).
+Then the provisioning engine: 1,000 requests queued by 5 multi-object SETs (200 users each), timed until
+/_emulator/idle reports nothing pending (meaningful with --delay 0, as a started emulator runs).
 """
 
 from __future__ import annotations
@@ -98,6 +100,17 @@ class Setup:
                 time.sleep(0.01)
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User+system CPU time of a process (Linux /proc), to show whether the server or the client is the limit."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def phase(name: str, setup: Setup, clients: int, seconds: float) -> float:
     """Run one phase with `clients` threads for `seconds`; return requests per second."""
     counts = [0] * clients
@@ -145,6 +158,23 @@ def phase(name: str, setup: Setup, clients: int, seconds: float) -> float:
     return sum(counts) / elapsed
 
 
+def engine_rate(setup: Setup, users: int = 200, rounds: int = 5) -> float:
+    """Provisioning requests completed per second: `rounds` SETs modifying `users` users each."""
+    base = setup.url.split("/cortexapi/", 1)[0]
+    logins = []
+    body = "".join(f"<user><name>e{i}</name><password><password>{PASSWORD}</password></password></user>"
+                   for i in range(users))
+    setup.wait(setup.call("SET", f"<customer><name>{setup.code}</name>{body}</customer>"))
+    logins = [f"e{i}_{setup.code}" for i in range(users)]
+    started = time.monotonic()
+    for n in range(rounds):
+        body = "".join(f"<user><name>{login}</name><lastname>Round{n}</lastname></user>" for login in logins)
+        setup.call("SET", f"<customer><name>{setup.code}</name>{body}</customer>")
+    while requests.get(base + "/_emulator/idle", timeout=30).json()["pending"]:
+        time.sleep(0.005)
+    return users * rounds / (time.monotonic() - started)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="CortexAPI URL of a running emulator (default: start one with --delay 0)")
@@ -166,10 +196,19 @@ def main() -> int:
         try:
             setup = Setup(url, (args.user, args.password), args.clients)
             results = {}
+            server_pid = proc.pid if proc is not None else None
             for name in ("FIND", "GET", "SET", "SET-create"):
+                cpu_before, wall_before = cpu_seconds(server_pid), time.monotonic()
                 results[name] = phase(name, setup, args.clients, args.seconds)
+                cpu_after = cpu_seconds(server_pid)
+                load = ""
+                if cpu_before is not None and cpu_after is not None:
+                    share = 100 * (cpu_after - cpu_before) / (time.monotonic() - wall_before)
+                    load = f", emulator CPU {share:.0f}% of one core"
                 print(f"{name:<10} {results[name]:8.0f} requests/s  ({args.clients} keep-alive clients, "
-                      f"{args.seconds:g} s)", flush=True)
+                      f"{args.seconds:g} s{load})", flush=True)
+            print(f"{'engine':<10} {engine_rate(setup):8.0f} provisioning requests/s completed "
+                  "(1,000 queued by 5 SETs)", flush=True)
         finally:
             if proc is not None:
                 proc.terminate()
