@@ -100,6 +100,7 @@ attributes:
     support: full
     description: Before and after of each object created, changed or removed; passwords are shown as C(********).
   action_group:
+    description: Use C(group/cloudforyou.cortex.cortex) in C(module_defaults) to set the connection options once.
     support: full
     membership:
       - cloudforyou.cortex.cortex
@@ -111,8 +112,10 @@ attributes:
     support: full
     description: The module only reads; it runs the same in check mode.
   diff_mode:
+    description: Nothing changes, so there is no diff.
     support: none
   action_group:
+    description: Use C(group/cloudforyou.cortex.cortex) in C(module_defaults) to set the connection options once.
     support: full
     membership:
       - cloudforyou.cortex.cortex

@@ -474,11 +474,10 @@ class CortexModule(AnsibleModule):
             output = {bulk_key: results, "summary": dict(total=len(results), failed=len(failed), **counts)}
             msg = None
             if failed:
-                msg = "%d of %d %s(s) failed: %s" % (len(failed), len(results), entity.kind,
-                                                      " | ".join(r["msg"] for r in failed))
+                reasons = " | ".join(r["msg"] for r in failed)
+                msg = "%d of %d %s(s) failed: %s" % (len(failed), len(results), entity.kind, reasons)
         if diff is not None:
             output["diff"] = diff
         if failed:
             self.fail_json(msg=msg, changed=changed, **output)
         self.exit_json(changed=changed, **output)
-

@@ -243,8 +243,8 @@ class CortexAPI(object):
                 for s in root.findall("customer/service")]
 
     def create_tenant(self, desired):
-        return _request_ids(self.client.call("SET", element("customer", [("name", desired.get("code"))]
-                                                               + tenant_fields(desired))))
+        customer = element("customer", [("name", desired.get("code"))] + tenant_fields(desired))
+        return _request_ids(self.client.call("SET", customer))
 
     def update_tenant(self, code, changes):
         return _request_ids(self.client.call("SET", _customer(code, tenant_fields(changes))))

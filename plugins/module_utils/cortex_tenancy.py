@@ -48,6 +48,6 @@ def settle(module, read, label, first=None):
         interval = min(interval * 1.5, 3.0)
         obj = read()
     if obj["status"] in BUSY_STATUSES:
-        module.fail_json(msg="%s is still %s after wait_timeout=%ss" % (label, obj["status"],
-                                                                       module.params["wait_timeout"]))
+        module.fail_json(msg="%s is still %s after wait_timeout=%ss"
+                         % (label, obj["status"], module.params["wait_timeout"]))
     return obj

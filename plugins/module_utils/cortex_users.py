@@ -143,8 +143,8 @@ class UserEntity(Entity):
             problems += rules.upn_problems(desired["upn"], set(self.tenant.get("domains") or []))
         elif desired.get("login") and item.current["login"].casefold() not in (
                 desired["login"].casefold(), rules.stored_login(desired["login"], self.code).casefold()):
-            problems.append("login is '%s' and cannot change (asked: '%s')" % (item.current["login"],
-                                                                                desired["login"]))
+            problems.append("login is '%s' and cannot change (asked: '%s')"
+                            % (item.current["login"], desired["login"]))
         if changes.get("password"):
             display = changes.get("display_name") or (item.current or {}).get("display_name")
             login = changes.get("login") or (item.current or {}).get("login", "")

@@ -17,7 +17,7 @@ description:
   - This module reads the requests whose ids the other modules return with O(cloudforyou.cortex.cortex_user#module:wait=false),
     and with O(wait=true) polls them, all at once, until each is final. So a play can start hundreds of changes
     and wait once.
-  - It reports V(Failed) requests with their reason but does not fail because of them; test RV(summary.failed).
+  - It reports V(Failed) requests with their reason but does not fail because of them; test RV(summary) (C(summary.Failed)).
 author:
   - cloudforyou infra team (@cloudforyou)
 options:

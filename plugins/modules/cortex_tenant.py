@@ -235,8 +235,8 @@ class Tenant(Entity):
         code, name = item.desired.get("code"), item.desired.get("name")
         found = self.api.find_tenants(code=code) if code else self.api.find_tenants(name=name)
         if len(found) > 1:
-            raise CortexError("several tenants are named '%s' (codes %s): give code"
-                             % (name, ", ".join(t["code"] for t in found)))
+            codes = ", ".join(t["code"] for t in found)
+            raise CortexError("several tenants are named '%s' (codes %s): give code" % (name, codes))
         return self.api.get_tenant(found[0]["code"]) if found else None
 
     def check_plan(self, item):

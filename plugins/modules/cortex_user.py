@@ -59,7 +59,9 @@ options:
     default: on_create
     choices: [on_create, always]
   password_never_expires: &password_never_expires
-    description: The password never expires. The tenant must allow it (M(cloudforyou.cortex.cortex_tenant) O(cloudforyou.cortex.cortex_tenant#module:password_never_expires)).
+    description:
+      - The password never expires.
+      - The tenant must allow it (O(cloudforyou.cortex.cortex_tenant#module:password_never_expires)).
     type: bool
   change_password_at_next_logon: &change_password_at_next_logon
     description: The user must change the password at next logon.

@@ -112,8 +112,8 @@ def test_request_failure_carries_its_message():
 
 def test_user_write_sends_password_block_and_never_unset_fields():
     client = ScriptedClient(b'<response version="1.0"><request><id>45001</id></request></response>')
-    ids = proto.CortexAPI(client).create_user("BMS", "claire", dict(upn="claire@b.fr", password="S3cret-Pw!",
-                                                                     password_never_expires=True))
+    fields = dict(upn="claire@b.fr", password="S3cret-Pw!", password_never_expires=True)
+    ids = proto.CortexAPI(client).create_user("BMS", "claire", fields)
     assert ids == [45001]
     assert client.sent[0][1] == (
         "<customer><name>BMS</name><user><name>claire</name><upn>claire@b.fr</upn>"
