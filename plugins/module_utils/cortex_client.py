@@ -32,12 +32,6 @@ except ImportError as exc:  # pragma: no cover - reported by the module with mis
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-try:
-    from requests_ntlm import HttpNtlmAuth
-    HAS_NTLM = True
-except ImportError:
-    HAS_NTLM = False
-
 API_PATH = "/cortexapi/default.aspx"
 READ_ACTIONS = frozenset(("FIND", "GET"))
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -151,7 +145,9 @@ class CortexClient(object):
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         if auth == "ntlm":
-            if not HAS_NTLM:
+            try:  # imported only when asked for: it pulls in a crypto stack every other run would pay for
+                from requests_ntlm import HttpNtlmAuth
+            except ImportError:
                 raise CortexError("auth 'ntlm' needs the Python library requests_ntlm on the host running the module")
             self.session.auth = HttpNtlmAuth(username, password)
         else:
