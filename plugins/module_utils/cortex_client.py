@@ -175,7 +175,9 @@ class CortexClient(object):
             attempt += 1
             self._count(action)
             try:
-                response = self.session.post(self.url, data=body, timeout=self.timeout)
+                # verify per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override session.verify, which
+                # would silently replace ca_path with the system bundle
+                response = self.session.post(self.url, data=body, timeout=self.timeout, verify=self.session.verify)
                 content = response.content
             except requests.exceptions.SSLError as exc:
                 raise CortexError("TLS error talking to %s: %s (see validate_certs and ca_path)" % (self.url, exc))
