@@ -222,7 +222,7 @@ class Entity(object):
 
     def status_of(self, item):
         """The object's status as read now (None once it is gone), used when a request id is unknown."""
-        current = self.read(item)
+        current = self.reread(item)
         return None if current is None else current.get("status")
 
 

@@ -157,3 +157,9 @@ def test_calls_are_counted_per_action():
     c.call("find", customer())
     c.call("SET", customer())
     assert c.calls == {"FIND": 2, "SET": 1}
+
+
+def test_ntlm_is_used_when_asked_for():
+    pytest.importorskip("requests_ntlm")
+    c, session, dummy = client([FakeResponse(200, OK)], auth="ntlm")
+    assert type(session.auth).__name__ == "HttpNtlmAuth"

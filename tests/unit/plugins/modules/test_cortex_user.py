@@ -192,3 +192,22 @@ def test_absent_then_absent_again(api, capsys):
 def test_never_expiring_passwords_need_the_tenant_to_allow_them(api, capsys):
     result, dummy = run(dict(tenant="BMS", password_never_expires=True, **user("c@boulangerie-martin.fr")), capsys)
     assert result["failed"] and "allow never-expiring" in result["msg"] and api.writes == []
+
+
+def test_lost_answer_is_watched_on_a_fresh_read_until_provisioned(api, capsys):
+    """The object whose write answer was lost has no request id: its status is read again until final."""
+    api.lose_answer = 1
+    reads = []
+    original = api.find_users
+
+    def find_users(code, upn=None, with_exchange=False):
+        found = original(code, upn, with_exchange)
+        for user in api.users.values():  # provisioning completes after the second look
+            user["status"] = "InProgress" if len(reads) < 2 else "Provisioned"
+        reads.append(upn)
+        return original(code, upn, with_exchange)
+
+    api.find_users = find_users
+    result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
+    assert not result.get("failed") and result["user"]["status"] == "Provisioned"
+    assert len(reads) >= 3 and api.writes == ["create"]
