@@ -213,7 +213,7 @@ def main():
             )),
         ),
         required_one_of=[("name", "domains")],
-        mutually_exclusive=[("name", "domains")],
+        mutually_exclusive=[("name", "domains"), ("primary", "domains"), ("state", "domains")],
     )
     params = module.params
     entries = params["domains"] or [dict(name=params["name"], primary=params["primary"], state=params["state"])]

@@ -371,7 +371,8 @@ def main():
         ),
         bulk=True,
         mutually_exclusive=[("user", "mailboxes"), ("version", "user"), ("version", "mailboxes"),
-                            ("user_plans", "user"), ("user_plans", "mailboxes"), ("plan", "mailboxes")],
+                            ("user_plans", "user"), ("user_plans", "mailboxes"), ("plan", "mailboxes"),
+                            ("customer_plan", "user"), ("customer_plan", "mailboxes"), ("state", "mailboxes")],
     )
     params = module.params
     if params["user"] is None and params["mailboxes"] is None:

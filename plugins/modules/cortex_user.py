@@ -221,7 +221,8 @@ def main():
         argument_spec=user_argument_spec(),
         bulk=True,
         required_one_of=[("upn", "users")],
-        mutually_exclusive=[("upn", "users")],
+        # The bulk form takes every option per item: a single-form option beside ``users`` would be ignored.
+        mutually_exclusive=[(name, "users") for name in USER_OPTIONS],
     )
     entity = UserEntity(module)
     items = user_items(module.params, USER_OPTIONS)

@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A single-form option given beside a bulk list is refused, not silently ignored."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.cloudforyou.cortex.plugins.modules import cortex_domain, cortex_exchange, cortex_user
+
+CONNECTION = dict(cortex_url="http://cortex.test", cortex_username="partner", cortex_password="partner-secret-1")
+USERS = [dict(upn="claire@boulangerie-martin.fr", password="Sunny-Bakery-42")]
+MAILBOXES = [dict(user="claire@boulangerie-martin.fr", plan="FORFAIT_2GO")]
+
+
+@pytest.mark.parametrize("module, args, option", [
+    (cortex_user, dict(users=USERS, password="Other-Secret-7"), "password"),
+    (cortex_user, dict(users=USERS, update_password="always"), "update_password"),
+    (cortex_user, dict(users=USERS, state="absent"), "state"),
+    (cortex_user, dict(users=USERS, enabled=False), "enabled"),
+    (cortex_exchange, dict(mailboxes=MAILBOXES, state="absent"), "state"),
+    (cortex_exchange, dict(mailboxes=MAILBOXES, customer_plan="Default"), "customer_plan"),
+    (cortex_domain, dict(domains=[dict(name="martin.fr")], state="absent"), "state"),
+    (cortex_domain, dict(domains=[dict(name="martin.fr")], primary=True), "primary"),
+])
+def test_single_form_option_beside_bulk_list_is_refused(module, args, option, capsys):
+    with patch_module_args(dict(CONNECTION, tenant="BMS", **args)):
+        with pytest.raises(SystemExit):
+            module.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"]
+    assert "mutually exclusive" in result["msg"] and option in result["msg"]
