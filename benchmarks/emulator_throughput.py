@@ -32,7 +32,8 @@ PASSWORD = "Bench!Passw0rd"
 
 
 def xml(action: str, inner: str) -> bytes:
-    return f'<?xml version="1.0" encoding="utf-8"?>\n<request action="{action}" version="1.0">{inner}</request>'.encode()
+    head = '<?xml version="1.0" encoding="utf-8"?>\n'
+    return f'{head}<request action="{action}" version="1.0">{inner}</request>'.encode()
 
 
 def start_emulator(workdir: Path, python: str, workers: int) -> tuple[subprocess.Popen, dict]:

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from . import rules
-from .catalog import Catalog, fold
-from .engine import Engine
+from .catalog import Catalog
+from .engine import REQUEST_TYPES, Engine, split_key
 from .xmlio import boolstr, child, children, error_response, local, response, text
 
 CUSTOMER_SERVICES = (("HE", "Hosted Exchange"), ("ServiceAdmins", "Service Administration"))
@@ -202,11 +202,13 @@ class Cortex:
         """A user addressed by <name> (stored login) or <upn>, else by <id>; None if absent."""
         name, upn, ident = text(el, "name"), text(el, "upn"), _int(text(el, "id"))
         if name:
-            return self.conn.execute("SELECT * FROM users WHERE login=? AND customer_id=?", (name, customer_id)).fetchone()
+            return self.conn.execute("SELECT * FROM users WHERE login=? AND customer_id=?",
+                                     (name, customer_id)).fetchone()
         if upn:
             return self.conn.execute("SELECT * FROM users WHERE upn=? AND customer_id=?", (upn, customer_id)).fetchone()
         if ident is not None:
-            return self.conn.execute("SELECT * FROM users WHERE id=? AND customer_id=?", (ident, customer_id)).fetchone()
+            return self.conn.execute("SELECT * FROM users WHERE id=? AND customer_id=?",
+                                     (ident, customer_id)).fetchone()
         return None
 
     def _service(self, customer_id: int, user_id: int, code: str):
@@ -290,8 +292,9 @@ class Cortex:
             if options == "countries":
                 options = [{"name": n, "value": n} for n in self.catalog.country_options]
             if options:
-                vnodes.append(("options", None, [("option", None, [("name", None, str(o["name"])),
-                                                                  ("value", None, str(o["value"]))]) for o in options]))
+                vnodes.append(("options", None, [
+                    ("option", None, [("name", None, str(o["name"])), ("value", None, str(o["value"]))])
+                    for o in options]))
             nodes.append(("property", None, [
                 ("name", None, name), ("fullname", None, str(m.get("fullname", name))),
                 ("mandatory", None, boolstr(m.get("mandatory"))), ("value", None, value),
@@ -404,14 +407,10 @@ class Cortex:
                 ("userpackage", None, [("name", None, plan.name), ("fullname", None, plan.fullname)] if plan else None)]
 
     def _request_node(self, r) -> tuple:
-        table, ident = r["object_key"].split(":")
-        obj = self.conn.execute(
-            f"SELECT status FROM {dict(C='customers', U='users', S='services')[table]} WHERE id=?", (int(ident),)
-        ).fetchone()
+        table, ident = split_key(r["object_key"])
+        obj = self.conn.execute(f"SELECT status FROM {table} WHERE id=?", (ident,)).fetchone()
         nodes = [
-            ("id", None, str(r["id"])), ("type", None, {"provision": "Object Provision", "modify": "Object Modify",
-                                                       "deprovision": "Object Deprovision",
-                                                       "delete": "Object Delete"}[r["kind"]]),
+            ("id", None, str(r["id"])), ("type", None, REQUEST_TYPES[r["kind"]]),
             ("name", None, ""), ("description", None, r["description"]), ("status", None, r["status"]),
             ("object", None, [("type", None, r["object_type"]), ("name", None, r["object_name"]),
                               ("description", None, r["object_description"]),
@@ -433,7 +432,8 @@ class Cortex:
                 continue
             filters = _leaf_filters(target, CUSTOMER_FILTERS)
             code = next((v for f, v in filters if f == "code"), None)
-            domain_filter = [(text(d) or "").casefold() for dl in children(target, "domains") for d in children(dl, "domain")]
+            domain_filter = [(d.text or "").strip().casefold()
+                             for dl in children(target, "domains") for d in children(dl, "domain")]
             domain_filter = [d for d in domain_filter if d]
             for c in self._customers_in_scope(p, code=code):
                 if not _matches(filters, lambda f, c=c: c[f] if f[0] != "@" else CONSTANT_FILTERS[f[1:]] or LOCATION):
@@ -736,7 +736,8 @@ class Cortex:
                 errors.append(("MissingField", f"{label}: {tag} is mandatory."))
             values[tag] = value or ""
         if values["contactemail"] and not rules.EMAIL_RE.match(values["contactemail"]):
-            errors.append(("InvalidField", f"{label}: contactemail '{values['contactemail']}' is not an e-mail address."))
+            errors.append(("InvalidField",
+                           f"{label}: contactemail '{values['contactemail']}' is not an e-mail address."))
         for tag in ("phone", "fax"):
             values[tag] = text(el, tag) or ""
         billingid = text(el, "billingid") or ""
@@ -751,7 +752,8 @@ class Cortex:
             if problem:
                 errors.append(("InvalidDomain", f"{label}: domain '{primary}' {problem}."))
             elif domains is not None and primary not in domains:
-                errors.append(("PrimaryDomainNotInDomains", f"{label}: primary domain '{primary}' is not in <domains>."))
+                errors.append(("PrimaryDomainNotInDomains",
+                               f"{label}: primary domain '{primary}' is not in <domains>."))
         if domains is None:
             domains = [primary] if primary else []
         for d in domains:
@@ -782,8 +784,9 @@ class Cortex:
             out.refuse(errors)
             return None
         if not code:
-            code = rules.generate_code(
-                fullname, lambda c: self.conn.execute("SELECT 1 FROM customers WHERE code=?", (c,)).fetchone() is not None)
+            def taken(candidate: str) -> bool:
+                return self.conn.execute("SELECT 1 FROM customers WHERE code=?", (candidate,)).fetchone() is not None
+            code = rules.generate_code(fullname, taken)
         cur = self.conn.execute(
             "INSERT INTO customers (partner_id, code, fullname, fullname_key, contactname, contactemail, address,"
             " phone, fax, billingid, primarydomain, minpwlen, bannerdays, pw_changeatnextlogon, allowneverexpires,"
@@ -821,7 +824,8 @@ class Cortex:
         fullname = text(el, "fullname")
         if fullname is not None and fullname != c["fullname"]:
             if not rules.valid_fullname(fullname):
-                errors.append(("InvalidField", f"{label}: fullname must be 1-60 letters, digits, spaces, dots or hyphens."))
+                errors.append(("InvalidField",
+                               f"{label}: fullname must be 1-60 letters, digits, spaces, dots or hyphens."))
             elif self.conn.execute("SELECT 1 FROM customers WHERE partner_id=? AND fullname_key=? AND id!=?",
                                    (c["partner_id"], fullname.casefold(), c["id"])).fetchone():
                 errors.append(("Duplicate", f"{label}: a customer named '{fullname}' already exists."))
@@ -972,7 +976,8 @@ class Cortex:
             return None
         domain = domain.lower()
         if domain not in self._domains(c["id"]):
-            errors.append(("DomainNotOwned", f"{label}: the domain of UPN '{upn}' is not one of the customer's domains."))
+            errors.append(("DomainNotOwned",
+                           f"{label}: the domain of UPN '{upn}' is not one of the customer's domains."))
             return None
         upn = f"{local_part}@{domain}"
         if self.conn.execute("SELECT 1 FROM users WHERE upn=? AND id!=?", (upn, exclude_user)).fetchone():
@@ -1066,7 +1071,8 @@ class Cortex:
             return None
         cur = self.conn.execute(
             "INSERT INTO users (customer_id, login, upn, firstname, lastname, fullname, pw_hash, pw_changeatnextlogon,"
-            " pw_neverexpires, pw_set, roles, properties, enabled, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'Requested')",
+            " pw_neverexpires, pw_set, roles, properties, enabled, status)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'Requested')",
             (c["id"], login, upn, firstname, lastname, fullname, rules.hash_password(password),
              flags.get("pw_changeatnextlogon", 0), flags.get("pw_neverexpires", 0), datetime.date.today().isoformat(),
              json.dumps(self.catalog.role_order(roles)), json.dumps(properties), int(enabled)),
@@ -1431,8 +1437,9 @@ class Cortex:
                 "SELECT u.login, s.status FROM services s JOIN users u ON u.id = s.user_id WHERE s.customer_id=?"
                 " AND s.user_id!=0 AND s.status!='NotProvisioned' LIMIT 1", (c["id"],)).fetchone()
             if holder is not None:
-                out.refuse([("ServicesProvisioned", f"Service '{s['code']}' of {owner}: the mailbox of "
-                                                    f"'{holder['login']}' is {holder['status']}; deprovision it first.")])
+                out.refuse([("ServicesProvisioned",
+                             f"Service '{s['code']}' of {owner}: the mailbox of '{holder['login']}' is "
+                             f"{holder['status']}; deprovision it first.")])
                 return
             ancestors = [f"C:{c['id']}"]
             who, obj_type = c["fullname"], "Customer Service"

@@ -88,7 +88,8 @@ class Engine:
         self.queue = asyncio.PriorityQueue()
         for rid in self.load():
             self.queue.put_nowait(rid)
-        self.tasks = [asyncio.create_task(self._worker(), name=f"provisioning-worker-{i}") for i in range(self.worker_count)]
+        self.tasks = [asyncio.create_task(self._worker(), name=f"provisioning-worker-{i}")
+                      for i in range(self.worker_count)]
 
     async def stop(self) -> None:
         for task in self.tasks:
@@ -137,7 +138,8 @@ class Engine:
         busy = key in self.latest
         if row is not None and (not busy or row["status"] == "Failed"):
             # A change waiting on an object that is (or was) provisioned shows Pending, a first provisioning Requested.
-            was_live = row["status"] in ("Provisioned", "Pending") or (row["status"] == "Failed" and row["ever_provisioned"])
+            was_live = row["status"] in ("Provisioned", "Pending") or (
+                row["status"] == "Failed" and row["ever_provisioned"])
             status = "Pending" if was_live else "Requested"
             self.conn.execute(f"UPDATE {table} SET status=?, message=NULL WHERE id=?", (status, ident))
         if kind == "delete":
@@ -230,7 +232,8 @@ class Engine:
         more = self.latest.get(key) != rid  # another request on the same object is queued behind this one
         conn.execute("BEGIN")
         if failed:
-            conn.execute("UPDATE requests SET status='Failed', message=?, finished=? WHERE id=?", (failed, time.time(), rid))
+            conn.execute("UPDATE requests SET status='Failed', message=?, finished=? WHERE id=?",
+                         (failed, time.time(), rid))
             conn.execute(f"UPDATE {table} SET status='Failed', message=?, deleting=0 WHERE id=?", (failed, ident))
         else:
             conn.execute("UPDATE requests SET status='Provisioned', finished=? WHERE id=?", (time.time(), rid))

@@ -45,7 +45,8 @@ def test_several_partners_and_no_password_printed(spawn):
 def test_tls(spawn, workdir):
     cert, key = workdir / "cert.pem", workdir / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
     emu = spawn("--tls-cert", str(cert), "--tls-key", str(key))
     assert READY.match(emu.ready_line).group(1) == "https"
     assert emu.url.startswith("https://")

@@ -196,7 +196,8 @@ def test_find_filters_exact_case_insensitive_and_combined(client):
     assert both.text.strip().endswith('<response version="1.0" />')
     partial = client.find(f"<customer><fullname>{tenant.fullname[:-1]}</fullname></customer>")
     assert partial.findall("customer") == []
-    by_id = client.find(f"<customer><id>{client.find(f'<customer><name>{tenant.code}</name></customer>').findtext('customer/id')}</id></customer>")
+    ident = client.find(f"<customer><name>{tenant.code}</name></customer>").findtext("customer/id")
+    by_id = client.find(f"<customer><id>{ident}</id></customer>")
     assert by_id.findtext("customer/name") == tenant.code
 
 
