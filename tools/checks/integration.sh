@@ -25,8 +25,7 @@ source "$(dirname "$0")/common.sh"
 shopt -s nullglob
 targets=(tests/integration/targets/*/)
 if [ ${#targets[@]} -eq 0 ]; then
-  echo "integration: no target in tests/integration/targets/: nothing to run (SKIPPED)"
-  exit 0
+  die "integration: no target in tests/integration/targets/ (a check with nothing to run cannot fail)"
 fi
 
 state=$(mktemp -d "${TMPDIR:-/tmp}/cortex-integration.XXXXXX")
