@@ -188,6 +188,15 @@ class TenantDomains(Entity):
                                 % (entry["name"], self.code))
         return problems
 
+    def check_all(self, items):
+        """``primary: false`` on the primary domain changes nothing, so check_plan is not run for it: refuse it here."""
+        problems = []
+        for item in items:
+            issues = self.check_plan(item) if item.action is None else []
+            if issues:
+                problems.append((item.label, issues))
+        return problems
+
     def update(self, item):
         # Replace semantics: the whole list is sent, with the primary domain when it changes.
         changes = dict(domains=item.desired["domains"])
