@@ -258,7 +258,7 @@ def make_password(*texts):
     alphabet = string.ascii_letters + string.digits + "!#%*+-=?@_"
     forbidden = _tokens(*texts)
     while True:
-        candidate = "".join(secrets.choice(alphabet) for _ in range(20))
+        candidate = "".join(secrets.choice(alphabet) for _index in range(20))
         classes = [any(c.isupper() for c in candidate), any(c.islower() for c in candidate),
                    any(c.isdigit() for c in candidate), any(not c.isalnum() for c in candidate)]
         if all(classes) and not any(t in candidate.casefold() for t in forbidden):
@@ -299,7 +299,7 @@ def survey_answers(secret_values):
     """Answers to the survey for a second client: 5 users as CSV text, one initial password for them all."""
     domain = "fromagerie-survey.fr"
     rows = ["%s;%s;%s.%s@%s;%s" % (first, last, first.lower(), last.lower(), domain, plan) for first, last, plan in PEOPLE]
-    texts = [domain, "Louis Garnier"] + ["%s %s %s.%s" % (f, l, f, l) for f, l, _ in PEOPLE]
+    texts = [domain, "Louis Garnier"] + ["%s %s %s.%s" % (first, last, first, last) for first, last, _plan in PEOPLE]
     admin_password = make_password("gerant@" + domain, "Louis Garnier", *texts)
     users_password = make_password(*texts)
     secret_values["administrator password (survey)"] = admin_password
@@ -405,7 +405,7 @@ def scan_for_secrets(path, secret_values, skip_env=True):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--collections", required=True, help="directory holding ansible_collections/")
     parser.add_argument("--credential", required=True, help="JSON file: the inputs of a Cortex API credential")
     parser.add_argument("--work", required=True, help="directory for the private data directories (emptied)")
@@ -474,8 +474,9 @@ def main():
 
     # 4. no password anywhere in what the jobs left (env/ excepted: it is their input). First, the search itself must
     # find the passwords where they are meant to be: in the inputs of the jobs
-    found = set(label for name, path in jobs for _f, label in scan_for_secrets(os.path.join(path, "env"), secret_values,
-                                                                                skip_env=False))
+    found = set()
+    for _name, path in jobs:
+        found.update(label for _file, label in scan_for_secrets(os.path.join(path, "env"), secret_values, skip_env=False))
     if found != set(secret_values):
         raise CheckFailed("the search misses passwords in the jobs' inputs: %s" % sorted(set(secret_values) - found))
     leaks = []
