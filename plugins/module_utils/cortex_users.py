@@ -34,12 +34,12 @@ USER_FIELDS = (
     Field("display_name"),
     Field("password", secret=True),
     Field("password_never_expires", "bool"),
-    Field("change_password_at_next_logon", "bool"),
+    # Qualifies the password being set; the user clears it by changing the password, so it is never compared.
+    Field("change_password_at_next_logon", "bool", create_only=True),
     Field("enabled", "bool"),
 )
 # Fields that only a GET returns (a FIND summary lacks them).
-DETAIL_FIELDS = ("first_name", "last_name", "password_never_expires", "change_password_at_next_logon", "enabled",
-                 "roles")
+DETAIL_FIELDS = ("first_name", "last_name", "password_never_expires", "enabled", "roles")
 
 
 def user_argument_spec(extra=None):
@@ -126,6 +126,8 @@ class UserEntity(Entity):
         elif item.current is not None and item.state == "present" and desired.get("password") is not None \
                 and desired.get("update_password") == "always":
             item.changes["password"] = desired["password"]
+            if desired.get("change_password_at_next_logon") is not None:
+                item.changes["change_password_at_next_logon"] = desired["change_password_at_next_logon"]
             item.action = "update"
         if item.action == "create" and self.tenant is None:
             item.note = "tenant '%s' does not exist yet: it would be created by an earlier task" % self.code

@@ -57,7 +57,9 @@ options:
     description: The password never expires. The tenant must allow it.
     type: bool
   change_password_at_next_logon:
-    description: The administrator must change the password at next logon.
+    description:
+      - The administrator must change the password at next logon.
+      - Sent with the password (on create, or on every run with O(update_password=always)), never compared afterwards.
     type: bool
   enabled:
     description: Whether the account is enabled.

@@ -64,7 +64,10 @@ options:
       - The tenant must allow it (O(cloudforyou.cortex.cortex_tenant#module:password_never_expires)).
     type: bool
   change_password_at_next_logon: &change_password_at_next_logon
-    description: The user must change the password at next logon.
+    description:
+      - The user must change the password at next logon.
+      - It qualifies the password being set, so it is sent with it - on create, or on every run with
+        O(update_password=always) - and never compared afterwards (the user clears it by changing the password).
     type: bool
   enabled: &enabled
     description: Whether the account is enabled.

@@ -211,3 +211,14 @@ def test_lost_answer_is_watched_on_a_fresh_read_until_provisioned(api, capsys):
     result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
     assert not result.get("failed") and result["user"]["status"] == "Provisioned"
     assert len(reads) >= 3 and api.writes == ["create"]
+
+
+def test_change_password_at_next_logon_goes_with_the_password_only(api, capsys):
+    args = dict(tenant="BMS", change_password_at_next_logon=True, **user("claire@boulangerie-martin.fr"))
+    run(args, capsys)
+    # The user logs on and changes the password: Cortex clears the flag. A re-run must not set it again.
+    api.users["claire@boulangerie-martin.fr"]["change_password_at_next_logon"] = False
+    result, dummy = run(args, capsys)
+    assert not result["changed"] and api.writes == ["create"]
+    result, dummy = run(dict(args, update_password="always"), capsys)
+    assert result["changed"] and api.writes == ["create", "update"]
