@@ -274,6 +274,15 @@ class CortexModule(AnsibleModule):
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as pool:
             return list(pool.map(guarded, items))
 
+    def read_all(self, function, items, label):
+        """``function(item)`` for every item in parallel; the first failure fails the module, naming its item
+        with ``label(item)``."""
+        results = self.parallel(function, items)
+        for item, result in zip(items, results):
+            if isinstance(result, Exception):
+                self.fail_cortex(result, label(item))
+        return results
+
     def fail_items(self, problems, what="item"):
         """Fail before any write, naming every bad item and every problem of each."""
         lines = ["%s: %s" % (label, "; ".join(issues)) for label, issues in problems]
@@ -312,9 +321,7 @@ class CortexModule(AnsibleModule):
             entity.prefetch(sound)
         except CortexError as exc:
             self.fail_cortex(exc)
-        for item, current in zip(sound, self.parallel(entity.read, sound)):
-            if isinstance(current, Exception):
-                self.fail_cortex(current, item.label)
+        for item, current in zip(sound, self.read_all(entity.read, sound, lambda item: item.label)):
             item.current = current
             entity.plan(item)
 

@@ -131,11 +131,7 @@ def main():
         tenant["services"] = api.tenant_services(summary["code"])
         return tenant
 
-    tenants = []
-    for summary, tenant in zip(found, module.parallel(read, found)):
-        if isinstance(tenant, Exception):
-            module.fail_cortex(tenant, "tenant '%s'" % summary["code"])
-        tenants.append(tenant)
+    tenants = module.read_all(read, found, lambda summary: "tenant '%s'" % summary["code"])
     module.exit_json(changed=False, tenants=tenants)
 
 

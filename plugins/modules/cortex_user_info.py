@@ -120,11 +120,7 @@ def main():
         user.setdefault("exchange", summary.get("exchange") or {"status": "NotProvisioned", "status_color": "grey"})
         return user
 
-    users = []
-    for summary, user in zip(found, module.parallel(read, found)):
-        if isinstance(user, Exception):
-            module.fail_cortex(user, "user '%s'" % summary["upn"])
-        users.append(user)
+    users = module.read_all(read, found, lambda summary: "user '%s'" % summary["upn"])
     module.exit_json(changed=False, users=users)
 
 
