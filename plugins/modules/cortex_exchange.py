@@ -278,7 +278,9 @@ class Mailboxes(Entity):
         mailbox = user.get("exchange") or {"status": "NotProvisioned"}
         if mailbox["status"] == "NotProvisioned":
             return None
-        if item.state == "present" and item.desired.get("plan") is not None:
+        # The listing has no plan: read the mailbox to compare plans, or to show a deprovisioning's --diff.
+        if (item.state == "present" and item.desired.get("plan") is not None) or (
+                item.state == "absent" and self.module._diff):
             try:
                 mailbox = self.api.get_user(self.code, user["login"], with_exchange=True).get("exchange") or mailbox
             except CortexError as exc:

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cortex_exchange mailboxes through the reconcile engine, with the CortexAPI faked in memory."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_module
+from ansible_collections.cloudforyou.cortex.plugins.modules import cortex_exchange
+
+CONNECTION = dict(cortex_url="http://cortex.test", cortex_username="partner", cortex_password="partner-secret-1")
+UPN = "claire@boulangerie-martin.fr"
+
+
+class FakeAPI(object):
+    """Tenant BMS with one user whose mailbox is on FORFAIT_2GO; the FIND summary carries no plan."""
+
+    def __init__(self):
+        self.mailbox = dict(status="Provisioned", status_color="green", plan="FORFAIT_2GO",
+                            plan_name="Forfait 2 Go", reply_address=UPN)
+        self.gets = 0
+        self.writes = []
+
+    def get_tenant(self, code):
+        return dict(code="BMS", status="Provisioned", domains=["boulangerie-martin.fr"])
+
+    def find_users(self, code, upn=None, with_exchange=False):
+        return [dict(login="claire_BMS", upn=UPN, status="Provisioned",
+                     exchange=dict(status=self.mailbox["status"], status_color="green"))]
+
+    def get_user(self, code, login, with_exchange=False):
+        self.gets += 1
+        return dict(login=login, upn=UPN, status="Provisioned", exchange=dict(self.mailbox))
+
+    def deprovision_mailbox(self, code, login):
+        self.writes.append(login)
+        self.mailbox = dict(status="NotProvisioned")
+        return [45001]
+
+    def get_request(self, request_id):
+        return dict(id=request_id, status="Provisioned")
+
+
+@pytest.fixture
+def api(monkeypatch):
+    fake = FakeAPI()
+    monkeypatch.setattr(cortex_module.CortexModule, "api", property(lambda self: fake))
+    monkeypatch.setattr(cortex_module.time, "sleep", lambda seconds: None)
+    return fake
+
+
+def run(args, capsys, check_mode=False, diff=False):
+    args = dict(CONNECTION, tenant="BMS", **args)
+    if check_mode:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            cortex_exchange.main()
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_deprovisioning_diff_shows_the_plan(api, capsys, check_mode):
+    result = run(dict(user=UPN, state="absent"), capsys, check_mode=check_mode, diff=True)
+    assert result["changed"] and result["action"] == "delete"
+    assert result["diff"] == dict(before=dict(plan="FORFAIT_2GO"), after={})
+    assert api.writes == ([] if check_mode else ["claire_BMS"])
+
+
+def test_deprovisioning_without_diff_reads_no_detail(api, capsys):
+    result = run(dict(mailboxes=[dict(user=UPN, state="absent")]), capsys)
+    assert result["changed"] and api.gets == 0 and api.writes == ["claire_BMS"]
