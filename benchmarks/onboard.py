@@ -149,6 +149,9 @@ class PlainClient(object):
         self.url = url
         self.session = requests.Session()
         self.session.auth = (username, password)
+        # As the collection's client does: the environment's proxy settings read once, not on every request.
+        self.session.proxies = requests.utils.get_environ_proxies(url)
+        self.session.trust_env = False
         adapter = requests.adapters.HTTPAdapter(pool_maxsize=CONCURRENCY)
         self.session.mount("http://", adapter)
         self.count = 0
@@ -170,7 +173,7 @@ class PlainClient(object):
                 answers = pool.map(lambda i: (i, self.call("GET", "<request><id>%d</id></request>" % i)), pending)
                 pending = [i for i, text in answers if re.search(r"<status>(Requested|InProgress)</status>", text)]
                 if pending:
-                    time.sleep(0.1)
+                    time.sleep(0.05)
 
     def onboard(self, c):
         e = escape

@@ -371,12 +371,12 @@ class CortexModule(AnsibleModule):
         """Poll provisioning requests, all at once, until each is final or ``timeout`` seconds pass.
 
         Returns ``{id: answer}``: the last request dict read, or a CortexError when it cannot be read.
-        Unreachable-server errors are polled again; the interval grows from 0.1 s to 3 s.
+        Unreachable-server errors are polled again; the interval grows from 0.05 s to 3 s.
         """
         deadline = time.monotonic() + timeout
         answers = {}
         pending = sorted(set(ids))
-        interval = 0.1
+        interval = 0.05
         while pending:
             still = []
             for request_id, answer in zip(pending, self.parallel(self.api.get_request, pending)):
@@ -417,7 +417,7 @@ class CortexModule(AnsibleModule):
                 item.error = "request %s still %s after wait_timeout=%ss" % (request_id, answer["status"], timeout)
         # Objects whose write answer was lost have no request id: watch the object itself.
         probes = [item for item in items if item.probe and not item.error]
-        interval = 0.1
+        interval = 0.05
         while probes:
             still = []
             for item, status in zip(probes, self.parallel(entity.status_of, probes)):

@@ -42,7 +42,7 @@ def settle(module, read, label, first=None):
     if obj["status"] not in BUSY_STATUSES or not module.params.get("wait", True) or module.check_mode:
         return obj
     deadline = time.monotonic() + module.params.get("wait_timeout", 600)
-    interval = 0.1
+    interval = 0.05
     while obj["status"] in BUSY_STATUSES and time.monotonic() < deadline:
         time.sleep(interval)
         interval = min(interval * 1.5, 3.0)

@@ -163,3 +163,11 @@ def test_ntlm_is_used_when_asked_for():
     pytest.importorskip("requests_ntlm")
     c, session, dummy = client([FakeResponse(200, OK)], auth="ntlm")
     assert type(session.auth).__name__ == "HttpNtlmAuth"
+
+
+def test_proxies_come_from_the_environment_once(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    c, session, dummy = client([FakeResponse(200, OK)])
+    assert session.proxies.get("https") == "http://proxy.example:3128"
+    assert session.trust_env is False
