@@ -26,6 +26,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.common.warnings import get_deprecation_messages, get_warning_messages
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, CortexClient, CortexError, CortexOutcomeUnknown)
@@ -33,6 +34,9 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol
     BUSY_STATUSES, FINAL_STATUSES, CortexAPI, with_color)
 
 SECRET_MASK = "********"
+NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+# Below this many no_log values, Ansible's own masking pass is cheap enough as it is.
+NARROW_NO_LOG_FROM = 32
 # How many times a write whose outcome is unknown is re-read and decided again.
 MAX_REREADS = 3
 DEFAULT_CONCURRENCY = 8
@@ -51,6 +55,35 @@ WAIT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=600),
 )
+
+
+def masked_params(spec, params):
+    """The module's parameters with every ``no_log`` option, suboptions included, replaced by Ansible's placeholder
+    (what its output masking makes of a value that is exactly a secret)."""
+    masked = {}
+    for name, value in params.items():
+        option = spec.get(name) or {}
+        if value is not None and option.get("no_log"):
+            value = NO_LOG_PLACEHOLDER
+        elif option.get("options") and isinstance(value, dict):
+            value = masked_params(option["options"], value)
+        elif option.get("options") and isinstance(value, list):
+            value = [masked_params(option["options"], v) if isinstance(v, dict) else v for v in value]
+        masked[name] = value
+    return masked
+
+
+def output_strings(value):
+    """Every string value (not key) in a result, as Ansible's masking visits them."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            yield current
+        elif isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, (list, tuple, set, frozenset)):
+            stack.extend(current)
 
 
 class Field(object):
@@ -242,6 +275,36 @@ class CortexModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.concurrency = max(1, min(self.params.get("concurrency") or DEFAULT_CONCURRENCY, 64))
         self._api = None
+
+    def exit_json(self, **kwargs):
+        self._narrow_no_log_values(kwargs)
+        super(CortexModule, self).exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        kwargs["msg"] = msg
+        self._narrow_no_log_values(kwargs)
+        msg = kwargs.pop("msg")
+        super(CortexModule, self).fail_json(msg, **kwargs)
+
+    def _narrow_no_log_values(self, result):
+        """Keep only the secrets that occur in the result, before Ansible masks it.
+
+        Ansible's masking replaces each no_log value in each string of the result: with 1,000 passwords in a bulk
+        form and 15,000 strings, that is 15 million replacements and seconds of CPU. Secrets that occur nowhere in
+        the result need no replacement, and finding which occur costs one substring search each over the joined
+        strings. The invocation, where the secrets do occur, gets Ansible's placeholder at their places, as its
+        masking would give. Ansible's masking then still runs over the whole result, with every secret it contains.
+        """
+        if len(self.no_log_values) < NARROW_NO_LOG_FROM:
+            return
+        result.setdefault("invocation", {"module_args": masked_params(self.argument_spec, self.params)})
+        texts = list(output_strings(result)) + [str(w) for w in get_warning_messages()]
+        texts += [str(d) for d in get_deprecation_messages()]
+        separator = "\x00"
+        if any(separator in value for value in self.no_log_values):
+            return  # the joined text could hide a secret split by a separator: keep every value
+        haystack = separator.join(texts)
+        self.no_log_values = set(value for value in self.no_log_values if value in haystack)
 
     @property
     def api(self):

@@ -222,3 +222,28 @@ def test_change_password_at_next_logon_goes_with_the_password_only(api, capsys):
     assert not result["changed"] and api.writes == ["create"]
     result, dummy = run(dict(args, update_password="always"), capsys)
     assert result["changed"] and api.writes == ["create", "update"]
+
+
+def test_narrowed_masking_gives_exactly_ansibles_output(api, capsys, monkeypatch):
+    """With many secrets the module tells Ansible's masking only those present in the result: same output."""
+    users = [user("u%03d@boulangerie-martin.fr" % i, password="Kx%03dm!Tp" % i) for i in range(60)]
+    users[1]["first_name"] = "Kx007m!Tp"  # a value equal to another user's password
+    users[2]["display_name"] = "Marie Kx008m!Tp Durand"  # and one containing one
+    users[3]["password"] = "Kx003m!\x00Tp"  # a secret holding the separator: no narrowing at all
+
+    def outputs(threshold):
+        monkeypatch.setattr(cortex_module, "NARROW_NO_LOG_FROM", threshold)
+        api.users.clear()
+        api.next_id = 45000
+        result, out = run(dict(tenant="BMS", users=users), capsys, diff=True)
+        return result, out
+
+    narrowed, narrowed_out = outputs(32)
+    users[3]["password"] = "Kx003m!Tp"
+    narrowed2, narrowed2_out = outputs(32)
+    plain, plain_out = outputs(10 ** 9)
+    assert narrowed2 == plain and narrowed2["users"][1]["user"]["first_name"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert "Marie ******** Durand" in plain_out
+    assert narrowed["summary"] == plain["summary"]
+    for out in (narrowed_out, narrowed2_out, plain_out):
+        assert not any(u["password"] in out for u in users)
