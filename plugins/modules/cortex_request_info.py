@@ -34,6 +34,14 @@ options:
     description: How many seconds to wait, in all, when O(wait=true).
     type: int
     default: 600
+  return_requests:
+    description:
+      - V(all) returns every request in RV(requests).
+      - V(unsuccessful) returns only those not V(Provisioned) (failed, or still pending) - what a play waiting for
+        thousands of requests needs, without carrying thousands of records through Ansible. RV(summary) counts them all.
+    type: str
+    default: all
+    choices: [all, unsuccessful]
 extends_documentation_fragment:
   - cloudforyou.cortex.cortex
   - cloudforyou.cortex.cortex.concurrency
@@ -48,11 +56,12 @@ EXAMPLES = r"""
     wait: false
   register: users
 
-- name: Wait once for all of them
+- name: Wait once for all of them, keeping only the ones that did not succeed
   cloudforyou.cortex.cortex_request_info:
     ids: "{{ users.users | map(attribute='request_ids') | flatten }}"
     wait: true
     wait_timeout: 1800
+    return_requests: unsuccessful
   register: provisioning
 
 - name: Report the failures
@@ -65,7 +74,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 requests:
-  description: The requests, in the order of O(ids).
+  description: The requests, in the order of O(ids) (only those not V(Provisioned) with O(return_requests=unsuccessful)).
   returned: always
   type: list
   elements: dict
@@ -116,6 +125,7 @@ def main():
             ids=dict(type="list", elements="int", required=True),
             wait=dict(type="bool", default=False),
             wait_timeout=dict(type="int", default=600),
+            return_requests=dict(type="str", default="all", choices=["all", "unsuccessful"]),
         ),
         with_wait=False,
         bulk=True,
@@ -128,7 +138,8 @@ def main():
         answer = answers[request_id]
         if isinstance(answer, CortexError):
             module.fail_cortex(answer, "provisioning request %s" % request_id)
-        requests.append(answer)
+        if module.params["return_requests"] == "all" or answer["status"] != "Provisioned":
+            requests.append(answer)
         summary[answer["status"]] = summary.get(answer["status"], 0) + 1
         if answer["status"] not in FINAL_STATUSES:
             pending.append(request_id)
