@@ -136,6 +136,7 @@ class Entity(object):
 
     fields = ()
     kind = "object"
+    brief = ()  # the fields that identify an object in a bulk form's per-item results
 
     def __init__(self, module):
         self.module = module
@@ -500,10 +501,15 @@ class CortexModule(AnsibleModule):
             if not item.error:
                 item.status = "Deleted" if item.action == "delete" else "Provisioned"
 
-    def item_result(self, entity, item, key):
-        """The per-item result of a bulk form (and the body of the single form's result)."""
+    def item_result(self, entity, item, key, brief=False):
+        """The body of the single form's result, or (``brief``) one item of a bulk form's list."""
         result = dict(changed=bool(item.action), action=item.action or "none", request_ids=item.request_ids)
         result[key] = entity.present(item)
+        if brief:
+            # A bulk list of thousands is carried through Ansible's controller item by item: keep what identifies
+            # the object and its status; the info modules return whole objects.
+            result[key] = dict((name, result[key][name]) for name in entity.brief + ("status", "status_color")
+                               if name in result[key])
         if item.error:
             result["failed"] = True
             result["msg"] = "%s: %s" % (item.label, item.error)
@@ -517,7 +523,7 @@ class CortexModule(AnsibleModule):
         The single form returns the object under ``key`` (at the top level when ``key`` is None); the bulk
         form returns a list of per-item results under ``bulk_key`` and a ``summary`` of counts.
         """
-        results = [self.item_result(entity, item, key) for item in items]
+        results = [self.item_result(entity, item, key, brief=bulk_key is not None) for item in items]
         changed = any(r["changed"] for r in results)
         diff = None
         if self._diff:

@@ -69,6 +69,7 @@ def user_items(params, option_names):
 class UserEntity(Entity):
     kind = "user"
     fields = USER_FIELDS
+    brief = ("login", "upn")
 
     def __init__(self, module):
         super(UserEntity, self).__init__(module)

@@ -152,7 +152,9 @@ request_ids:
   type: list
   elements: int
 mailboxes:
-  description: One result per item of O(mailboxes), in order, each with C(changed), C(action), C(request_ids), C(service), and C(failed)/C(msg) on failure.
+  description:
+    - One result per item of O(mailboxes), in order, each with C(changed), C(action), C(request_ids), C(service)
+      (the mailbox's C(user), C(plan), C(status) and C(status_color)), and C(failed)/C(msg) on failure.
   returned: when O(mailboxes) is given
   type: list
   elements: dict
@@ -242,6 +244,7 @@ class Mailboxes(Entity):
 
     kind = "mailbox"
     fields = (Field("plan", "ci"),)
+    brief = ("user", "plan")
 
     def __init__(self, module):
         super(Mailboxes, self).__init__(module)

@@ -199,7 +199,9 @@ users:
       type: list
       elements: int
     user:
-      description: The user, as RV(user) of the single form.
+      description:
+        - The user's C(login), C(upn), C(status) and C(status_color); M(cloudforyou.cortex.cortex_user_info) returns
+          whole users.
       type: dict
     failed:
       description: Present and true when this user failed.
