@@ -199,10 +199,6 @@ class Entity(object):
             shown["status"] = item.status
         return with_color(shown)
 
-    def missing_parent(self, item):
-        """In check mode, a reason why the object's parent does not exist yet (it would be created earlier)."""
-        return None
-
     # -- shared logic ----------------------------------------------------------------------------------
     def changes(self, item):
         changes = {}
