@@ -635,6 +635,16 @@ class Cortex:
                 names.append(name)
         return names
 
+    def _merge_properties(self, el, row, changes: dict, errors, label, kind: str) -> None:
+        """A SET's <properties> merged into a stored customer's or user's; a change is noted in ``changes``."""
+        props_el = child(el, "properties")
+        if props_el is None:
+            return
+        current = json.loads(row["properties"])
+        merged = self._parse_properties(props_el, current, errors, label, kind)
+        if merged != current:
+            changes["properties"] = json.dumps(merged)
+
     def _parse_properties(self, el, current: dict, errors, label, kind: str) -> dict:
         """Properties merged by name (keeps the stored spelling of a name)."""
         merged = dict(current)
@@ -908,12 +918,7 @@ class Cortex:
                     if holder:
                         errors.append(("RoleInUse", f"{label}: role '{role}' is still held by user '{holder}'."))
                 changes["roles"] = json.dumps(roles)
-        props_el = child(el, "properties")
-        if props_el is not None:
-            current_props = json.loads(c["properties"])
-            merged = self._parse_properties(props_el, current_props, errors, label, "customer")
-            if merged != current_props:
-                changes["properties"] = json.dumps(merged)
+        self._merge_properties(el, c, changes, errors, label, "customer")
         if errors:
             out.refuse(errors)
             return
@@ -1141,12 +1146,7 @@ class Cortex:
                 errors.append(("InvalidField", f"{label}: enabled must be True or False."))
             elif int(flag) != u["enabled"]:
                 changes["enabled"] = int(flag)
-        props_el = child(el, "properties")
-        if props_el is not None:
-            current_props = json.loads(u["properties"])
-            merged = self._parse_properties(props_el, current_props, errors, label, "user")
-            if merged != current_props:
-                changes["properties"] = json.dumps(merged)
+        self._merge_properties(el, u, changes, errors, label, "user")
         if errors:
             out.refuse(errors)
             return
