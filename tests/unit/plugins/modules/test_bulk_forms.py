@@ -5,15 +5,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 import pytest
-
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cloudforyou.cortex.plugins.modules import cortex_domain, cortex_exchange, cortex_user
 
-CONNECTION = dict(cortex_url="http://cortex.test", cortex_username="partner", cortex_password="partner-secret-1")
 USERS = [dict(upn="claire@boulangerie-martin.fr", password="Sunny-Bakery-42")]
 MAILBOXES = [dict(user="claire@boulangerie-martin.fr", plan="FORFAIT_2GO")]
 
@@ -28,10 +23,7 @@ MAILBOXES = [dict(user="claire@boulangerie-martin.fr", plan="FORFAIT_2GO")]
     (cortex_domain, dict(domains=[dict(name="martin.fr")], state="absent"), "state"),
     (cortex_domain, dict(domains=[dict(name="martin.fr")], primary=True), "primary"),
 ])
-def test_single_form_option_beside_bulk_list_is_refused(module, args, option, capsys):
-    with patch_module_args(dict(CONNECTION, tenant="BMS", **args)):
-        with pytest.raises(SystemExit):
-            module.main()
-    result = json.loads(capsys.readouterr().out)
+def test_single_form_option_beside_bulk_list_is_refused(module, args, option, run_module):
+    result, dummy = run_module(module, args)
     assert result["failed"]
     assert "mutually exclusive" in result["msg"] and option in result["msg"]

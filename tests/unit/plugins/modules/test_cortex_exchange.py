@@ -5,16 +5,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
-from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_module
 from ansible_collections.cloudforyou.cortex.plugins.modules import cortex_exchange
 
-CONNECTION = dict(cortex_url="http://cortex.test", cortex_username="partner", cortex_password="partner-secret-1")
 UPN = "claire@boulangerie-martin.fr"
 
 
@@ -48,33 +42,23 @@ class FakeAPI(object):
 
 
 @pytest.fixture
-def api(monkeypatch):
-    fake = FakeAPI()
-    monkeypatch.setattr(cortex_module.CortexModule, "api", property(lambda self: fake))
-    monkeypatch.setattr(cortex_module.time, "sleep", lambda seconds: None)
-    return fake
+def api(use_api):
+    return use_api(FakeAPI())
 
 
-def run(args, capsys, check_mode=False, diff=False):
-    args = dict(CONNECTION, tenant="BMS", **args)
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            cortex_exchange.main()
-    return json.loads(capsys.readouterr().out)
+@pytest.fixture
+def run(run_module):
+    return lambda args, check_mode=False, diff=False: run_module(cortex_exchange, args, check_mode, diff)[0]
 
 
 @pytest.mark.parametrize("check_mode", [True, False])
-def test_deprovisioning_diff_shows_the_plan(api, capsys, check_mode):
-    result = run(dict(user=UPN, state="absent"), capsys, check_mode=check_mode, diff=True)
+def test_deprovisioning_diff_shows_the_plan(api, run, check_mode):
+    result = run(dict(user=UPN, state="absent"), check_mode=check_mode, diff=True)
     assert result["changed"] and result["action"] == "delete"
     assert result["diff"] == dict(before=dict(plan="FORFAIT_2GO"), after={})
     assert api.writes == ([] if check_mode else ["claire_BMS"])
 
 
-def test_deprovisioning_without_diff_reads_no_detail(api, capsys):
-    result = run(dict(mailboxes=[dict(user=UPN, state="absent")]), capsys)
+def test_deprovisioning_without_diff_reads_no_detail(api, run):
+    result = run(dict(mailboxes=[dict(user=UPN, state="absent")]))
     assert result["changed"] and api.gets == 0 and api.writes == ["claire_BMS"]

@@ -5,18 +5,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 import pytest
-
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_module
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexOutcomeUnknown
 from ansible_collections.cloudforyou.cortex.plugins.modules import cortex_user
 
 SECRET = "Sunny-Bakery-42"
-CONNECTION = dict(cortex_url="http://cortex.test", cortex_username="partner", cortex_password="partner-secret-1")
 
 
 class FakeAPI(object):
@@ -85,45 +80,34 @@ class FakeAPI(object):
 
 
 @pytest.fixture
-def api(monkeypatch):
-    fake = FakeAPI()
-    monkeypatch.setattr(cortex_module.CortexModule, "api", property(lambda self: fake))
-    monkeypatch.setattr(cortex_module.time, "sleep", lambda seconds: None)
-    return fake
+def api(use_api):
+    return use_api(FakeAPI())
 
 
-def run(args, capsys, check_mode=False, diff=False):
-    args = dict(CONNECTION, **args)
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            cortex_user.main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
+@pytest.fixture
+def run(run_module):
+    return lambda args, check_mode=False, diff=False: run_module(cortex_user, args, check_mode, diff)
 
 
 def user(upn, **extra):
     return dict(dict(upn=upn, first_name="Claire", last_name="Dubois", password=SECRET), **extra)
 
 
-def test_create_then_unchanged(api, capsys):
-    result, dummy = run(dict(tenant="BMS", **user("claire.dubois@boulangerie-martin.fr")), capsys)
+def test_create_then_unchanged(api, run):
+    result, dummy = run(dict(tenant="BMS", **user("claire.dubois@boulangerie-martin.fr")))
     assert result["changed"] and result["action"] == "create"
     assert result["user"]["login"] == "claire.dubois_BMS"
     assert result["user"]["status"] == "Provisioned" and result["user"]["status_color"] == "green"
-    result, dummy = run(dict(tenant="BMS", **user("Claire.Dubois@boulangerie-martin.fr")), capsys)
+    result, dummy = run(dict(tenant="BMS", **user("Claire.Dubois@boulangerie-martin.fr")))
     assert not result["changed"] and api.writes == ["create"]
 
 
-def test_bulk_refuses_every_bad_item_before_any_write(api, capsys):
+def test_bulk_refuses_every_bad_item_before_any_write(api, run):
     users = [user("ok%d@boulangerie-martin.fr" % i) for i in range(5)]
     users.append(user("short@boulangerie-martin.fr", password="Ab1!"))
     users.append(user("elsewhere@other.fr"))
     users.append(user("ok0@boulangerie-martin.fr"))  # duplicate
-    result, out = run(dict(tenant="BMS", users=users), capsys)
+    result, out = run(dict(tenant="BMS", users=users))
     assert result["failed"] and api.writes == []
     labels = [p["item"] for p in result["problems"]]
     assert labels == ["users[7] 'ok0@boulangerie-martin.fr'", "users[5] 'short@boulangerie-martin.fr'",
@@ -131,70 +115,69 @@ def test_bulk_refuses_every_bad_item_before_any_write(api, capsys):
     assert "refused before any write" in result["msg"]
 
 
-def test_check_mode_sends_no_write_and_reports_the_plan(api, capsys):
+def test_check_mode_sends_no_write_and_reports_the_plan(api, run):
     result, dummy = run(dict(tenant="BMS", users=[user("a%d@boulangerie-martin.fr" % i) for i in range(3)]),
-                        capsys, check_mode=True)
+                        check_mode=True)
     assert result["changed"] and result["summary"] == dict(total=3, failed=0, create=3)
     assert api.writes == []
 
 
-def test_lost_answer_of_an_applied_create_is_not_repeated(api, capsys):
+def test_lost_answer_of_an_applied_create_is_not_repeated(api, run):
     api.lose_answer = 1
-    result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
+    result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")))
     assert api.writes == ["create"] and len(api.users) == 1
     assert result["changed"] and "re-read" in result["note"]
 
 
-def test_lost_create_that_never_arrived_is_sent_again_once(api, capsys):
+def test_lost_create_that_never_arrived_is_sent_again_once(api, run):
     api.drop_write = 1
-    result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
+    result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")))
     assert api.writes == ["create"] and len(api.users) == 1 and result["changed"]
 
 
-def test_diff_masks_the_password_and_output_never_holds_it(api, capsys):
-    result, out = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys, diff=True)
+def test_diff_masks_the_password_and_output_never_holds_it(api, run):
+    result, out = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), diff=True)
     assert result["diff"]["before"] == {}
     assert result["diff"]["after"]["password"] == "********"
     assert SECRET not in out
 
 
-def test_update_password_always_reports_a_change_each_run(api, capsys):
-    run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
-    result, out = run(dict(tenant="BMS", update_password="always", **user("claire@boulangerie-martin.fr")), capsys)
+def test_update_password_always_reports_a_change_each_run(api, run):
+    run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")))
+    result, out = run(dict(tenant="BMS", update_password="always", **user("claire@boulangerie-martin.fr")))
     assert result["changed"] and result["action"] == "update" and api.writes == ["create", "update"]
     assert SECRET not in out
 
 
-def test_failed_provisioning_fails_the_item_naming_it(api, capsys):
+def test_failed_provisioning_fails_the_item_naming_it(api, run):
     original = api._request
     api._request = lambda status="Failed": original("Failed")
-    result, dummy = run(dict(tenant="BMS", users=[user("x@boulangerie-martin.fr"), user("y@boulangerie-martin.fr")]),
-                        capsys)
+    result, dummy = run(dict(tenant="BMS", users=[user("x@boulangerie-martin.fr"), user("y@boulangerie-martin.fr")]))
     assert result["failed"] and result["summary"]["failed"] == 2
     assert "users[0] 'x@boulangerie-martin.fr': provisioning request" in result["msg"]
     assert "Simulated failure" in result["msg"]
     assert result["users"][0]["user"]["status"] == "Failed"
 
 
-def test_wait_false_returns_request_ids(api, capsys):
-    result, dummy = run(dict(tenant="BMS", wait=False, **user("claire@boulangerie-martin.fr")), capsys)
+def test_wait_false_returns_request_ids(api, run):
+    result, dummy = run(dict(tenant="BMS", wait=False, **user("claire@boulangerie-martin.fr")))
     assert result["request_ids"] == [45001] and result["user"]["status"] == "Requested"
 
 
-def test_absent_then_absent_again(api, capsys):
-    run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
-    result, dummy = run(dict(tenant="BMS", upn="claire@boulangerie-martin.fr", state="absent"), capsys)
+def test_absent_then_absent_again(api, run):
+    run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")))
+    result, dummy = run(dict(tenant="BMS", upn="claire@boulangerie-martin.fr", state="absent"))
     assert result["changed"] and result["user"] == {}
-    result, dummy = run(dict(tenant="BMS", upn="claire@boulangerie-martin.fr", state="absent"), capsys)
+    result, dummy = run(dict(tenant="BMS", upn="claire@boulangerie-martin.fr", state="absent"))
     assert not result["changed"] and api.writes == ["create", "delete"]
 
 
-def test_never_expiring_passwords_need_the_tenant_to_allow_them(api, capsys):
-    result, dummy = run(dict(tenant="BMS", password_never_expires=True, **user("c@boulangerie-martin.fr")), capsys)
+def test_never_expiring_passwords_need_the_tenant_to_allow_them(api, run):
+    result, dummy = run(dict(tenant="BMS", password_never_expires=True, **user("c@boulangerie-martin.fr")))
     assert result["failed"] and "allow never-expiring" in result["msg"] and api.writes == []
 
 
-def test_lost_answer_is_watched_on_a_fresh_read_until_provisioned(api, capsys):
+def test_lost_answer_is_watched_on_a_fresh_read_until_provisioned(api, run):
     """The object whose write answer was lost has no request id: its status is read again until final."""
     api.lose_answer = 1
     reads = []
@@ -208,23 +191,23 @@ def test_lost_answer_is_watched_on_a_fresh_read_until_provisioned(api, capsys):
         return original(code, upn, with_exchange)
 
     api.find_users = find_users
-    result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), capsys)
+    result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")))
     assert not result.get("failed") and result["user"]["status"] == "Provisioned"
     assert len(reads) >= 3 and api.writes == ["create"]
 
 
-def test_change_password_at_next_logon_goes_with_the_password_only(api, capsys):
+def test_change_password_at_next_logon_goes_with_the_password_only(api, run):
     args = dict(tenant="BMS", change_password_at_next_logon=True, **user("claire@boulangerie-martin.fr"))
-    run(args, capsys)
+    run(args)
     # The user logs on and changes the password: Cortex clears the flag. A re-run must not set it again.
     api.users["claire@boulangerie-martin.fr"]["change_password_at_next_logon"] = False
-    result, dummy = run(args, capsys)
+    result, dummy = run(args)
     assert not result["changed"] and api.writes == ["create"]
-    result, dummy = run(dict(args, update_password="always"), capsys)
+    result, dummy = run(dict(args, update_password="always"))
     assert result["changed"] and api.writes == ["create", "update"]
 
 
-def test_narrowed_masking_gives_exactly_ansibles_output(api, capsys, monkeypatch):
+def test_narrowed_masking_gives_exactly_ansibles_output(api, run, monkeypatch):
     """With many secrets the module tells Ansible's masking only those present in the result: same output."""
     users = [user("u%03d@boulangerie-martin.fr" % i, password="Kx%03dm!Tp" % i) for i in range(60)]
     users[1]["first_name"] = "Kx007m!Tp"  # a value equal to another user's password
@@ -235,7 +218,7 @@ def test_narrowed_masking_gives_exactly_ansibles_output(api, capsys, monkeypatch
         monkeypatch.setattr(cortex_module, "NARROW_NO_LOG_FROM", threshold)
         api.users.clear()
         api.next_id = 45000
-        result, out = run(dict(tenant="BMS", users=users), capsys, diff=True)
+        result, out = run(dict(tenant="BMS", users=users), diff=True)
         return result, out
 
     narrowed, narrowed_out = outputs(32)

@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Running a module in-process with its arguments, and faking the CortexAPI it talks to."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_module
+
+CONNECTION = dict(cortex_url="http://cortex.test", cortex_username="partner", cortex_password="partner-secret-1")
+
+
+@pytest.fixture
+def use_api(monkeypatch):
+    """Install a fake CortexAPI (an object with the CortexAPI methods a test needs) for the modules; no sleeping."""
+    def use(fake):
+        monkeypatch.setattr(cortex_module.CortexModule, "api", property(lambda self: fake))
+        monkeypatch.setattr(cortex_module.time, "sleep", lambda seconds: None)
+        return fake
+    return use
+
+
+@pytest.fixture
+def run_module(capsys):
+    """``run_module(module, args, check_mode, diff)`` runs ``module.main()`` on tenant BMS; returns (result, output)."""
+    def run(module, args, check_mode=False, diff=False):
+        args = dict(CONNECTION, **args)
+        args.setdefault("tenant", "BMS")
+        if check_mode:
+            args["_ansible_check_mode"] = True
+        if diff:
+            args["_ansible_diff"] = True
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                module.main()
+        out = capsys.readouterr().out
+        return json.loads(out), out
+    return run
