@@ -635,6 +635,17 @@ class Cortex:
                 names.append(name)
         return names
 
+    def _parse_enabled(self, el, errors, label, default=None):
+        """The <enabled> flag of a customer or user SET; ``default`` when absent or invalid (the error is noted)."""
+        value = text(el, "enabled")
+        if value is None:
+            return default
+        flag = rules.parse_bool(value)
+        if flag is None:
+            errors.append(("InvalidField", f"{label}: enabled must be True or False."))
+            return default
+        return flag
+
     def _merge_properties(self, el, row, changes: dict, errors, label, kind: str) -> None:
         """A SET's <properties> merged into a stored customer's or user's; a change is noted in ``changes``."""
         props_el = child(el, "properties")
@@ -769,13 +780,7 @@ class Cortex:
         for d in domains:
             if not rules.domain_problem(d) and self._domain_owner(d) is not None:
                 errors.append(("Duplicate", f"{label}: domain '{d}' is already used by another customer."))
-        enabled = True
-        if text(el, "enabled") is not None:
-            flag = rules.parse_bool(text(el, "enabled"))
-            if flag is None:
-                errors.append(("InvalidField", f"{label}: enabled must be True or False."))
-            else:
-                enabled = flag
+        enabled = self._parse_enabled(el, errors, label, default=True)
         policy = self._parse_password_policy(child(el, "password"), errors, label)
         roles = self._parse_roles(child(el, "roles"), errors, label)
         if roles is None:
@@ -859,13 +864,9 @@ class Cortex:
                 errors.append(("Duplicate", f"{label}: the Billing ID is in use by a different customer."))
             else:
                 changes["billingid"] = billingid
-        enabled = text(el, "enabled")
-        if enabled is not None:
-            flag = rules.parse_bool(enabled)
-            if flag is None:
-                errors.append(("InvalidField", f"{label}: enabled must be True or False."))
-            elif int(flag) != c["enabled"]:
-                changes["enabled"] = int(flag)
+        flag = self._parse_enabled(el, errors, label)
+        if flag is not None and int(flag) != c["enabled"]:
+            changes["enabled"] = int(flag)
         for column, value in self._parse_password_policy(child(el, "password"), errors, label).items():
             if value != c[column]:
                 changes[column] = value
@@ -1063,13 +1064,7 @@ class Cortex:
             first = self.conn.execute("SELECT 1 FROM users WHERE customer_id=? LIMIT 1", (c["id"],)).fetchone() is None
             first_role = self.catalog.first_user_role
             roles = [first_role] if first and first_role.lower() in {r.lower() for r in allowed} else []
-        enabled = True
-        if text(el, "enabled") is not None:
-            flag = rules.parse_bool(text(el, "enabled"))
-            if flag is None:
-                errors.append(("InvalidField", f"{label}: enabled must be True or False."))
-            else:
-                enabled = flag
+        enabled = self._parse_enabled(el, errors, label, default=True)
         properties = self._parse_properties(child(el, "properties"), {}, errors, label, "user")
         if errors:
             out.refuse(errors)
@@ -1139,13 +1134,9 @@ class Cortex:
             roles = self.catalog.role_order(roles)
             if roles != _loads(u["roles"]):
                 changes["roles"] = json.dumps(roles)
-        enabled = text(el, "enabled")
-        if enabled is not None:
-            flag = rules.parse_bool(enabled)
-            if flag is None:
-                errors.append(("InvalidField", f"{label}: enabled must be True or False."))
-            elif int(flag) != u["enabled"]:
-                changes["enabled"] = int(flag)
+        flag = self._parse_enabled(el, errors, label)
+        if flag is not None and int(flag) != u["enabled"]:
+            changes["enabled"] = int(flag)
         self._merge_properties(el, u, changes, errors, label, "user")
         if errors:
             out.refuse(errors)
