@@ -115,6 +115,18 @@ class ClientPlan(object):
         self.problem(where, issues)
         return user
 
+    def claim_login(self, logins, user, entry, code, where):
+        """Refuse a second user of the description with the login of an earlier one: Cortex addresses users by
+        login, so the second create would change the first user instead."""
+        if not user.get("upn"):
+            return
+        login = rules.stored_login((entry or {}).get("login") or rules.default_login(user["upn"], code), code)
+        key = login.casefold()
+        if key in logins:
+            self.problem(where, ["login '%s' is also the login of %s: set login for one of them" % (login, logins[key])])
+        else:
+            logins[key] = where
+
     def plan(self):
         client = self.client
         if not isinstance(client, dict):
@@ -141,9 +153,10 @@ class ClientPlan(object):
             plans = set(p.casefold() for p in exchange.get("user_plans") or [])
             exchange["version"] = to_text(exchange.get("version")) if exchange.get("version") is not None else None
 
-        users, mailboxes, seen = [], [], {}
+        users, mailboxes, seen, logins = [], [], {}, {}
         if admin and admin.get("upn"):
             seen[admin["upn"].casefold()] = "admin"
+            self.claim_login(logins, admin, client["admin"], code, "admin '%s'" % admin["upn"])
         for index, entry in enumerate(client.get("users") or []):
             where = "users[%d] '%s'" % (index, (entry or {}).get("upn"))
             user = self.user(entry, where, names, code)
@@ -153,6 +166,8 @@ class ClientPlan(object):
             key = (user.get("upn") or "").casefold()
             if key and key in seen:
                 self.problem(where, ["same UPN as %s" % seen[key]])
+            else:
+                self.claim_login(logins, user, entry, code, where)
             seen.setdefault(key, "users[%d]" % index)
             users.append(user)
             plan = (entry or {}).get("plan")

@@ -253,9 +253,10 @@ class CortexAPI(object):
         return _request_ids(self.client.call("DELETE", _customer(code)))
 
     # users
-    def find_users(self, code, upn=None, with_exchange=False):
-        """Summaries of a tenant's users (all, or the one with this UPN); None when the tenant is not found."""
-        user = element("user", [("upn", upn), _exchange() if with_exchange else None])
+    def find_users(self, code, upn=None, with_exchange=False, login=None):
+        """Summaries of a tenant's users (all, or the one with this UPN or stored login); None when the tenant is
+        not found."""
+        user = element("user", [("name", login), ("upn", upn), _exchange() if with_exchange else None])
         root = self.client.call("FIND", _customer(code, [user]))
         customer = root.find("customer")
         if customer is None:

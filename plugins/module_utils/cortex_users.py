@@ -76,6 +76,8 @@ class UserEntity(Entity):
         self.code = module.params["tenant"]
         self.tenant = None
         self.by_upn = {}
+        self.by_login = {}
+        self.listed_all = False  # whether by_login holds every user of the tenant (else logins are looked up)
 
     def key(self, item):
         return (item.desired.get("upn") or "").casefold()
@@ -98,8 +100,21 @@ class UserEntity(Entity):
             return
         # One FIND for the whole list; for a single user, filter on its UPN.
         upn = items[0].desired["upn"] if len(items) == 1 else None
+        self.listed_all = upn is None
         for summary in self.api.find_users(self.code, upn=upn) or []:
-            self.by_upn[(summary["upn"] or "").casefold()] = summary
+            self.remember(summary)
+
+    def remember(self, summary):
+        self.by_upn[(summary["upn"] or "").casefold()] = summary
+        self.by_login[(summary["login"] or "").casefold()] = summary
+
+    def holder_of(self, login):
+        """The existing user whose stored login is ``login`` (case-insensitive, as Windows compares), or None."""
+        key = login.casefold()
+        if key not in self.by_login and not self.listed_all:
+            for summary in self.api.find_users(self.code, login=login) or []:
+                self.remember(summary)
+        return self.by_login.get(key)
 
     def read(self, item):
         summary = self.by_upn.get(item.desired["upn"].casefold())
@@ -111,7 +126,10 @@ class UserEntity(Entity):
 
     def reread(self, item):
         found = self.api.find_users(self.code, upn=item.desired["upn"]) or []
-        self.by_upn[item.desired["upn"].casefold()] = found[0] if found else None
+        if found:
+            self.remember(found[0])
+        else:
+            self.by_upn[item.desired["upn"].casefold()] = None
         return self.read(item)
 
     def login_for(self, item):
@@ -144,6 +162,11 @@ class UserEntity(Entity):
                 problems.append("password is required to create a user")
             problems += rules.login_problems(changes["login"], self.code)
             problems += rules.upn_problems(desired["upn"], set(self.tenant.get("domains") or []))
+            holder = self.holder_of(rules.stored_login(changes["login"], self.code))
+            if holder is not None:
+                # Cortex addresses a user by its login: a create on a taken login would change that user instead.
+                problems.append("login '%s' is already used by user '%s': set login to another name for this user"
+                                % (holder["login"], holder["upn"]))
         elif desired.get("login") and item.current["login"].casefold() not in (
                 desired["login"].casefold(), rules.stored_login(desired["login"], self.code).casefold()):
             problems.append("login is '%s' and cannot change (asked: '%s')"
@@ -164,6 +187,22 @@ class UserEntity(Entity):
             if refused:
                 problems.append("roles not allowed on tenant '%s': %s (allowed: %s)"
                                 % (self.code, ", ".join(refused), ", ".join(self.tenant.get("roles") or [])))
+        return problems
+
+    def check_all(self, items):
+        """Two new users of one run whose logins would be the same: each would overwrite the other."""
+        first = {}
+        problems = []
+        for item in items:
+            if item.action != "create":
+                continue
+            login = rules.stored_login(item.changes["login"], self.code).casefold()
+            if login in first:
+                problems.append((item.label, ["login '%s' is also the login of %s: set login to tell them apart"
+                                              % (rules.stored_login(item.changes["login"], self.code),
+                                                 first[login].label)]))
+            else:
+                first[login] = item
         return problems
 
     def create(self, item):

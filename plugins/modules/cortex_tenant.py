@@ -58,6 +58,13 @@ options:
       - The primary domain. Required to create. Internationalised names are converted to punycode.
       - Changing it on an existing tenant adds the domain if needed and makes it primary.
     type: str
+  allow_rename:
+    description:
+      - A tenant found by O(code) whose full name is not O(name) belongs, as far as the module can tell, to another
+        client (a mistyped code is enough), so by default the task is refused before anything is written.
+      - Set V(true) to rename the tenant with that code to O(name) deliberately.
+    type: bool
+    default: false
   password_never_expires:
     description:
       - Whether the tenant allows passwords that never expire (the console's advanced property).
@@ -240,6 +247,11 @@ class Tenant(Entity):
         return self.api.get_tenant(found[0]["code"]) if found else None
 
     def check_plan(self, item):
+        renamed = item.action == "update" and "name" in item.changes \
+            and item.current["name"].casefold() != item.desired["name"].casefold()
+        if renamed and item.desired.get("code") and not self.module.params["allow_rename"]:
+            return ["code '%s' is the tenant '%s', not '%s': check the code, or set allow_rename: true to rename "
+                    "that tenant" % (item.current["code"], item.current["name"], item.desired["name"])]
         if item.action != "create":
             return []
         missing = [name for name in REQUIRED_TO_CREATE if item.desired.get(name) is None]
@@ -296,6 +308,7 @@ def main():
             password_never_expires=dict(type="bool", no_log=False),
             min_password_length=dict(type="int", no_log=False),
             roles=dict(type="list", elements="str"),
+            allow_rename=dict(type="bool", default=False),
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         required_one_of=[("name", "code")],

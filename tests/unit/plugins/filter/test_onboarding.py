@@ -134,3 +134,18 @@ def test_csv_without_upn_column_is_an_error():
         users_from_csv("name,mail\na,b\n")
     assert "no UPN column" in str(info.value)
     assert users_from_csv("") == []
+
+
+def test_two_users_whose_default_logins_collide_are_refused_naming_both():
+    """contact@ on both domains has one default login: the second create would change the first user."""
+    client = copy.deepcopy(CLIENT)
+    client["users"] = [{"upn": "contact@boulangerie-martin.fr", "password": GOOD},
+                       {"upn": "contact@pâtisserie-martin.com", "password": GOOD},
+                       {"upn": "info@pâtisserie-martin.com", "login": "contact2", "password": GOOD},
+                       {"upn": "admin@pâtisserie-martin.com", "password": GOOD}]
+    problems = onboarding_plan(client)["problems"]
+    assert "users[1] 'contact@pâtisserie-martin.com': login 'contact_BMS' is also the login of users[0] " \
+           "'contact@boulangerie-martin.fr': set login for one of them" in problems
+    assert "users[3] 'admin@pâtisserie-martin.com': login 'admin_BMS' is also the login of admin " \
+           "'admin@boulangerie-martin.fr': set login for one of them" in problems
+    assert not any(p.startswith("users[2]") for p in problems)

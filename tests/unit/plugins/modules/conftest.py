@@ -28,10 +28,12 @@ def use_api(monkeypatch):
 
 @pytest.fixture
 def run_module(capsys):
-    """``run_module(module, args, check_mode, diff)`` runs ``module.main()`` on tenant BMS; returns (result, output)."""
+    """``run_module(module, args, check_mode, diff)`` runs ``module.main()`` on tenant BMS (``tenant=None``: no tenant option); returns (result, output)."""
     def run(module, args, check_mode=False, diff=False):
         args = dict(CONNECTION, **args)
         args.setdefault("tenant", "BMS")
+        if args["tenant"] is None:  # a module without the option (cortex_tenant)
+            del args["tenant"]
         if check_mode:
             args["_ansible_check_mode"] = True
         if diff:

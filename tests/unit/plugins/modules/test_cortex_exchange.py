@@ -24,7 +24,7 @@ class FakeAPI(object):
     def get_tenant(self, code):
         return dict(code="BMS", status="Provisioned", domains=["boulangerie-martin.fr"])
 
-    def find_users(self, code, upn=None, with_exchange=False):
+    def find_users(self, code, upn=None, with_exchange=False, login=None):
         return [dict(login="claire_BMS", upn=UPN, status="Provisioned",
                      exchange=dict(status=self.mailbox["status"], status_color="green"))]
 

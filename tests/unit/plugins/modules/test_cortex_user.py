@@ -27,6 +27,7 @@ class FakeAPI(object):
         self.lose_answer = 0  # how many next writes lose their answer after being applied
         self.drop_write = 0  # how many next writes are lost before being applied
         self.next_id = 45000
+        self.finds = []
 
     def _request(self, status="Provisioned"):
         self.next_id += 1
@@ -47,10 +48,12 @@ class FakeAPI(object):
     def get_tenant(self, code):
         return dict(self.tenant)
 
-    def find_users(self, code, upn=None, with_exchange=False):
+    def find_users(self, code, upn=None, with_exchange=False, login=None):
+        self.finds.append(dict(upn=upn, login=login))
         found = [dict(login=u["login"], upn=u["upn"], display_name=u["display_name"], status=u["status"])
                  for u in self.users.values()]
-        return [u for u in found if upn is None or u["upn"].lower() == upn.lower()]
+        return [u for u in found if (upn is None or u["upn"].lower() == upn.lower())
+                and (login is None or u["login"].lower() == login.lower())]
 
     def get_user(self, code, login, with_exchange=False):
         return dict(next(u for u in self.users.values() if u["login"] == login))
@@ -183,7 +186,7 @@ def test_lost_answer_is_watched_on_a_fresh_read_until_provisioned(api, run):
     reads = []
     original = api.find_users
 
-    def find_users(code, upn=None, with_exchange=False):
+    def find_users(code, upn=None, with_exchange=False, login=None):
         found = original(code, upn, with_exchange)
         for user in api.users.values():  # provisioning completes after the second look
             user["status"] = "InProgress" if len(reads) < 2 else "Provisioned"
@@ -231,3 +234,40 @@ def test_narrowed_masking_gives_exactly_ansibles_output(api, run, monkeypatch):
     assert narrowed["summary"] == plain["summary"]
     for out in (narrowed_out, narrowed2_out, plain_out):
         assert not any(u["password"] in out for u in users)
+
+
+def test_a_new_user_never_lands_on_an_existing_login(api, run):
+    """contact@ on the tenant's second domain has the default login of contact@ on the first one."""
+    api.tenant["domains"].append("martin-patisserie.com")
+    run(dict(tenant="BMS", **user("contact@boulangerie-martin.fr")))
+    before = dict(api.users["contact@boulangerie-martin.fr"])
+    result, out = run(dict(tenant="BMS", **user("contact@martin-patisserie.com", first_name="Other")))
+    assert result["failed"] and api.writes == ["create"]
+    assert "login 'contact_BMS' is already used by user 'contact@boulangerie-martin.fr'" in result["msg"]
+    assert "set login" in result["msg"]
+    assert api.users["contact@boulangerie-martin.fr"] == before
+    # the single form looked the login up, as its listing held only the UPN asked for
+    assert dict(upn=None, login="contact_BMS") in api.finds
+    result, dummy = run(dict(tenant="BMS", login="contact2", **user("contact@martin-patisserie.com")))
+    assert result["changed"] and result["user"]["login"] == "contact2_BMS"
+
+
+def test_logins_are_compared_as_windows_does_case_insensitively(api, run):
+    run(dict(tenant="BMS", **user("Jean@boulangerie-martin.fr")))
+    result, dummy = run(dict(tenant="BMS", users=[user("x@boulangerie-martin.fr", login="JEAN")]))
+    assert result["failed"] and "login 'Jean_BMS' is already used by user 'Jean@boulangerie-martin.fr'" in result["msg"]
+    assert api.writes == ["create"]
+
+
+def test_two_new_users_of_one_run_with_one_login_are_refused_naming_both(api, run):
+    """Long local parts are shortened to fit 20 characters: two users can end up with the same login."""
+    api.tenant["domains"].append("martin-patisserie.com")
+    users = [user("marie-christine.dupont@boulangerie-martin.fr"), user("marie-christine.durand@boulangerie-martin.fr"),
+             user("contact@boulangerie-martin.fr"), user("contact@martin-patisserie.com")]
+    result, dummy = run(dict(tenant="BMS", users=users))
+    assert result["failed"] and api.writes == []
+    problems = dict((p["item"], p["problems"]) for p in result["problems"])
+    assert problems["users[1] 'marie-christine.durand@boulangerie-martin.fr'"] == [
+        "login 'marie-christine_BMS' is also the login of users[0] 'marie-christine.dupont@boulangerie-martin.fr': "
+        "set login to tell them apart"]
+    assert "users[3] 'contact@martin-patisserie.com'" in problems and len(problems) == 2
