@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
-    CortexClient, CortexError, CortexOutcomeUnknown, api_url, element, render_request)
+    CortexClient, CortexError, CortexOutcomeUnknown, CortexUnreachable, api_url, element, render_request)
 
 OK = b'<?xml version="1.0" encoding="utf-8"?>\n<response version="1.0"><request><id>45001</id></request></response>'
 EMPTY = b'<response version="1.0" />'
@@ -20,6 +20,13 @@ class FakeResponse(object):
         self.status_code = status
         self.content = body
         self.headers = headers or {}
+
+    def iter_content(self, size):
+        for start in range(0, len(self.content), size):
+            yield self.content[start:start + size]
+
+    def close(self):
+        pass
 
 
 class FakeSession(requests.Session):
@@ -171,3 +178,37 @@ def test_proxies_come_from_the_environment_once(monkeypatch):
     c, session, dummy = client([FakeResponse(200, OK)])
     assert session.proxies.get("https") == "http://proxy.example:3128"
     assert session.trust_env is False
+
+
+def test_a_silent_server_opens_the_circuit_and_later_calls_fail_at_once():
+    errors = [requests.exceptions.ConnectionError("Connection refused")] * 10
+    c, session, sleeps = client(errors, unreachable_after=0.0)
+    with pytest.raises(CortexUnreachable):
+        c.call("GET", customer())
+    with pytest.raises(CortexUnreachable) as info:
+        c.call("SET", customer())
+    assert len(session.sent) == 1  # the second attempt and the second call were not sent
+    assert "has given no answer" in info.value.message and "Connection refused" in info.value.message
+
+
+def test_any_answer_closes_the_circuit_again():
+    script = [requests.exceptions.ConnectionError("reset"), FakeResponse(200, OK),
+              requests.exceptions.ConnectionError("reset"), FakeResponse(200, OK)]
+    c, session, sleeps = client(script, unreachable_after=30.0)
+    c.call("GET", customer())
+    c.call("GET", customer())
+    assert len(session.sent) == 4
+
+
+def test_an_answer_over_the_size_limit_is_refused_while_streaming():
+    c, session, dummy = client([FakeResponse(200, b"<response>" + b"x" * 300000 + b"</response>")],
+                               max_response_bytes=100000)
+    with pytest.raises(CortexError) as info:
+        c.call("GET", customer())
+    assert "larger than the limit of 100000 bytes" in info.value.message and len(session.sent) == 1
+
+
+def test_a_write_answered_over_the_size_limit_may_have_been_applied():
+    c, session, dummy = client([FakeResponse(200, b"x", {"Content-Length": "999999999"})], max_response_bytes=1000)
+    with pytest.raises(CortexOutcomeUnknown):
+        c.call("SET", customer())
