@@ -67,10 +67,12 @@ requirements:
 options:
   wait:
     description:
-      - Wait until the provisioning requests this task started are V(Provisioned) or V(Failed).
-      - A V(Failed) request fails the task with the server's reason and the object named.
-      - With V(false) the task returns at once with the request ids (RV(ignore:request_ids)), so a play can start
-        many changes and wait once with M(cloudforyou.cortex.cortex_request_info).
+      - Wait until the provisioning this task started has ended (V(Provisioned), or V(Failed) after the retries).
+      - A failure fails the object with the server's reason and the object named (in a bulk form, that object alone).
+      - An object written without a request id in Cortex's answer is watched through its own status, never assumed
+        done.
+      - With V(false) the task returns at once with RV(ignore:jobs), so a play can start many changes and wait once
+        with M(cloudforyou.cortex.cortex_wait).
     type: bool
     default: true
   wait_timeout:
@@ -78,6 +80,20 @@ options:
       - How many seconds to wait, in all, when O(wait=true).
     type: int
     default: 600
+  provisioning_retries:
+    description:
+      - How many times a provisioning that V(Failed) is queued again (after reading the object again) before the
+        object is reported failed. V(0) reports the first failure.
+    type: int
+    default: 2
+  progress_interval:
+    description:
+      - "While waiting, print a progress line such as C(BMS: 812/2004 provisioned, 1190 in progress, 2 failed, about 3 min
+        left) every this many seconds, in the playbook output and in AWX job output."
+      - The task's action plugin does it by polling in short module runs of this length and printing between them;
+        V(0) waits in one run, silently.
+      - If not set, V(10) when the task runs through its action plugin (always, from a playbook).
+    type: int
 """
 
     # Bulk forms.
@@ -89,6 +105,19 @@ options:
       - Reads, writes and the polling of provisioning requests are all bounded by it.
     type: int
     default: 8
+"""
+
+    # Bulk forms that write several objects in one request.
+    BATCH = r"""
+options:
+  batch_size:
+    description:
+      - How many objects a bulk form writes in one request (one SET holding several users or mailboxes; Cortex
+        answers one provisioning request per object). V(1) sends one request per object.
+      - When such an answer is unclear (an object refused, the answer lost or without request ids), the objects are
+        read again and each is decided on its own - nothing is sent twice blindly.
+    type: int
+    default: 25
 """
 
     ATTRIBUTES = r"""

@@ -4,9 +4,11 @@
 """The CortexAPI mapping: which XML reads and writes each object, and how answers become Python dicts.
 
 Every reading of the protocol that the public sources leave open (docs/protocol.md) lives here and only here:
-element names and paths, booleans, the password block, replace semantics of lists (we always send the complete
-desired list), how a service is deprovisioned (DELETE on the path down to the service) and how statuses map to
-the console's colours. A team facing a real server that differs changes this file, not the modules.
+element names and paths (from the field declarations of :mod:`cortex_schema`), the password block, replace
+semantics of lists (we always send the complete desired list), several objects in one SET, how a service is
+deprovisioned (DELETE on the path down to the service), how a failed provisioning is queued again (a SET on the
+object), what "not found" looks like, and how statuses map to the console's colours. A team facing a real server
+that differs changes this file, not the modules.
 
 Objects come back as dicts keyed by the modules' option names (``display_name``, ``primary_domain``...), so the
 modules compare like with like.
@@ -16,7 +18,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError, element
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import (
+    TENANT_FIELDS, USER_FACTS, USER_FIELDS, parse, render, to_bool, to_int)
 
 EXCHANGE_SERVICE = "HE"
 
@@ -31,9 +37,8 @@ STATUS_COLORS = {
 # Statuses after which a provisioning request will not move any more.
 FINAL_STATUSES = frozenset(("Provisioned", "Failed", "NotProvisioned"))
 BUSY_STATUSES = frozenset(("Requested", "InProgress", "Pending"))
-
-# Customer properties that the modules manage, by option name.
-TENANT_PROPERTIES = {"city": "City", "zip_code": "ZipCode", "country": "Country"}
+# The API guide documents "not found" as an error message saying what could not be found.
+NOT_FOUND_MESSAGE = re.compile(r"(could not|cannot|can't|was not|wasn't) be found|not found|does not exist", re.I)
 
 
 def status_color(status):
@@ -47,82 +52,50 @@ def with_color(obj):
     return obj
 
 
-def to_bool(text):
-    if text is None:
-        return None
-    return text.strip().lower() == "true"
-
-
 def _text(node, tag):
     value = node.findtext(tag)
     return value.strip() if value is not None else None
 
 
-def _int(text):
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return None
+def request_ids(root):
+    """(request ids, errors) of a SET/DELETE answer, in document order; an empty answer has neither."""
+    errors = [((n.findtext("id") or "").strip(), (n.findtext("message") or "").strip()) for n in root.findall("error")]
+    ids = [to_int(n.findtext("id")) for n in root.findall("request")]
+    return [i for i in ids if i is not None], errors
 
 
-def _names(node, path):
-    return [(child.text or "").strip() for child in node.findall(path) if (child.text or "").strip()]
-
-
-def _request_ids(root):
-    """Request ids of a SET/DELETE answer; an ``<error>`` in a 200 answer is raised (we send one object)."""
-    errors = [(n.findtext("id") or "", n.findtext("message") or "") for n in root.findall("error")]
+def _single(root):
+    """The request ids of a one-object write; an ``<error>`` in a 200 answer is raised."""
+    ids, errors = request_ids(root)
     if errors:
         raise CortexError("; ".join("%s: %s" % e for e in errors), 200, errors)
-    return [int(n.findtext("id")) for n in root.findall("request") if _int(n.findtext("id")) is not None]
+    return ids
+
+
+def is_not_found(error):
+    """A GET of a missing object: our error id ``NotFound``, or a 400 whose message says it could not be found."""
+    if not isinstance(error, CortexError):
+        return False
+    if "NotFound" in error.error_ids:
+        return True
+    return error.status == 400 and any(NOT_FOUND_MESSAGE.search(message or "") for dummy, message in error.errors)
 
 
 # ---------------------------------------------------------------- parsing
 
 def parse_tenant(node):
-    tenant = {
-        "code": _text(node, "name"),
-        "id": _int(_text(node, "id")),
-        "name": _text(node, "fullname"),
-        "primary_domain": _text(node, "primarydomain"),
-        "status": _text(node, "status"),
-    }
+    tenant = parse(node, TENANT_FIELDS)
+    tenant["id"] = to_int(_text(node, "id"))
+    tenant["status"] = _text(node, "status")
     if node.find("contactname") is not None:  # detail form
-        password = node.find("password")
-        tenant.update({
-            "contact_name": _text(node, "contactname"),
-            "contact_email": _text(node, "contactemail"),
-            "address": _text(node, "address"),
-            "domains": _names(node, "domains/domain"),
-            "roles": _names(node, "roles/role"),
-            "enabled": to_bool(_text(node, "enabled")),
-            "min_password_length": _int(password.findtext("minimumlength")) if password is not None else None,
-            "password_never_expires": to_bool(password.findtext("allowneverexpires")) if password is not None else None,
-        })
-        properties = dict((_text(p, "name"), _text(p, "value")) for p in node.findall("properties/property"))
-        for option, prop in TENANT_PROPERTIES.items():
-            tenant[option] = properties.get(prop)
+        tenant["enabled"] = to_bool(_text(node, "enabled"))
+        tenant["parent"] = node.findtext("parent/name")
     return with_color(tenant)
 
 
 def parse_user(node):
-    user = {
-        "login": _text(node, "name"),
-        "id": _int(_text(node, "id")),
-        "upn": _text(node, "upn"),
-        "display_name": _text(node, "fullname"),
-        "status": _text(node, "status"),
-    }
-    if node.find("firstname") is not None:  # detail form
-        user.update({
-            "first_name": _text(node, "firstname"),
-            "last_name": _text(node, "lastname"),
-            "password_never_expires": (node.findtext("password/expires") or "").strip().lower() == "never",
-            "change_password_at_next_logon": to_bool(node.findtext("password/changeatnextlogon")),
-            "roles": _names(node, "roles/role"),
-            "locked": to_bool(_text(node, "locked")),
-            "enabled": to_bool(_text(node, "enabled")),
-        })
+    user = parse(node, USER_FIELDS + USER_FACTS)
+    user["id"] = to_int(_text(node, "id"))
     for service in node.findall("service"):
         if _text(service, "name") == EXCHANGE_SERVICE:
             user["exchange"] = parse_mailbox(service)
@@ -140,21 +113,33 @@ def parse_mailbox(node):
     return with_color(mailbox)
 
 
+def parse_plans(node, tag):
+    """The customer plans (``package``) or user plans (``userpackage``) of an HE service detail."""
+    plans = []
+    for package in node.findall(tag):
+        limit = _text(package, "userlimit")
+        plans.append({
+            "name": _text(package, "name"),
+            "fullname": _text(package, "fullname"),
+            # a number, or None for Unlimited
+            "user_limit": to_int(limit),
+            # True/False in the recorded CPSM answers (whether any mailbox uses it), not a count
+            "used": to_bool(_text(package, "used")),
+            "enabled": to_bool(_text(package, "enabled")),
+            "versions": [(v.text or "").strip() for v in package.findall("versions/version")] or None,
+        })
+    return plans
+
+
 def parse_tenant_exchange(node):
     service = {"name": _text(node, "name"), "status": _text(node, "status")}
-    if node.find("version") is not None:  # detail form
-        plans = []
-        for package in node.findall("userpackage"):
-            plans.append({
-                "name": _text(package, "name"),
-                "fullname": _text(package, "fullname"),
-                "user_limit": _text(package, "userlimit"),
-                "used": _int(_text(package, "used")),
-                "enabled": to_bool(_text(package, "enabled")),
-            })
+    if node.find("version") is not None or node.find("userpackage") is not None:  # detail form
+        plans = parse_plans(node, "userpackage")
         service.update({
             "version": _text(node, "version"),
+            "versions": [(v.text or "").strip() for v in node.findall("versions/version")] or None,
             "customer_plan": node.findtext("package/name"),
+            "customer_plans": parse_plans(node, "package"),
             "user_plans": [plan["name"] for plan in plans if plan["enabled"]],
             "plans": plans,
         })
@@ -163,7 +148,7 @@ def parse_tenant_exchange(node):
 
 def parse_request(node):
     request = {
-        "id": _int(_text(node, "id")),
+        "id": to_int(_text(node, "id")),
         "type": _text(node, "type"),
         "description": _text(node, "description"),
         "status": _text(node, "status"),
@@ -177,41 +162,13 @@ def parse_request(node):
 # ---------------------------------------------------------------- writing
 
 def tenant_fields(changes):
-    """SET children of a customer, in the documented order, from option-named changes."""
-    password = None
-    if changes.get("min_password_length") is not None or changes.get("password_never_expires") is not None:
-        password = [("minimumlength", changes.get("min_password_length")),
-                    ("allowneverexpires", changes.get("password_never_expires"))]
-    properties = [("property", [("name", prop), ("value", changes[option])])
-                  for option, prop in TENANT_PROPERTIES.items() if changes.get(option) is not None]
-    return [
-        ("fullname", changes.get("name")),
-        ("contactname", changes.get("contact_name")),
-        ("contactemail", changes.get("contact_email")),
-        ("primarydomain", changes.get("primary_domain")),
-        ("address", changes.get("address")),
-        ("domains", [("domain", d) for d in changes["domains"]] if changes.get("domains") is not None else None),
-        ("password", password),
-        ("roles", [("role", r) for r in changes["roles"]] if changes.get("roles") is not None else None),
-        ("properties", properties or None),
-    ]
+    """SET children of a customer, in the documented order, from option-named changes (the code excluded)."""
+    return render(dict(changes, code=None), TENANT_FIELDS)
 
 
 def user_fields(changes):
-    password = None
-    if any(changes.get(k) is not None for k in ("password", "change_password_at_next_logon", "password_never_expires")):
-        password = [("password", changes.get("password")),
-                    ("changeatnextlogon", changes.get("change_password_at_next_logon")),
-                    ("neverexpires", changes.get("password_never_expires"))]
-    return [
-        ("upn", changes.get("upn")),
-        ("firstname", changes.get("first_name")),
-        ("lastname", changes.get("last_name")),
-        ("fullname", changes.get("display_name")),
-        ("password", password),
-        ("roles", [("role", r) for r in changes["roles"]] if changes.get("roles") is not None else None),
-        ("enabled", changes.get("enabled")),
-    ]
+    """SET children of a user after its ``<name>``, from option-named changes (the login excluded)."""
+    return render(dict(changes, login=None), USER_FIELDS)
 
 
 def _customer(code, children=None):
@@ -220,6 +177,10 @@ def _customer(code, children=None):
 
 def _exchange(children=None):
     return element("service", [("name", EXCHANGE_SERVICE)] + list(children or []))
+
+
+def _user(login, children=None):
+    return element("user", [("name", login)] + list(children or []))
 
 
 class CortexAPI(object):
@@ -234,7 +195,7 @@ class CortexAPI(object):
         return [parse_tenant(node) for node in root.findall("customer")]
 
     def get_tenant(self, code):
-        root = self.client.call("GET", _customer(code, [element("properties")]))
+        root = self.client.call("GET", _customer(code, [element("properties", attrib={"detail": "true"})]))
         return parse_tenant(root.find("customer"))
 
     def tenant_services(self, code):
@@ -244,13 +205,13 @@ class CortexAPI(object):
 
     def create_tenant(self, desired):
         customer = element("customer", [("name", desired.get("code"))] + tenant_fields(desired))
-        return _request_ids(self.client.call("SET", customer))
+        return _single(self.client.call("SET", customer))
 
     def update_tenant(self, code, changes):
-        return _request_ids(self.client.call("SET", _customer(code, tenant_fields(changes))))
+        return _single(self.client.call("SET", _customer(code, tenant_fields(changes))))
 
     def delete_tenant(self, code):
-        return _request_ids(self.client.call("DELETE", _customer(code)))
+        return _single(self.client.call("DELETE", _customer(code)))
 
     # users
     def find_users(self, code, upn=None, with_exchange=False, login=None):
@@ -264,20 +225,22 @@ class CortexAPI(object):
         return [parse_user(node) for node in customer.findall("user")]
 
     def get_user(self, code, login, with_exchange=False):
-        user = element("user", [("name", login), _exchange() if with_exchange else None])
-        root = self.client.call("GET", _customer(code, [user]))
+        root = self.client.call("GET", _customer(code, [_user(login, [_exchange() if with_exchange else None])]))
         return parse_user(root.find("customer/user"))
 
     def create_user(self, code, login, desired):
-        user = element("user", [("name", login)] + user_fields(desired))
-        return _request_ids(self.client.call("SET", _customer(code, [user])))
+        return _single(self.client.call("SET", _customer(code, [_user(login, user_fields(desired))])))
 
     def update_user(self, code, login, changes):
-        user = element("user", [("name", login)] + user_fields(changes))
-        return _request_ids(self.client.call("SET", _customer(code, [user])))
+        return _single(self.client.call("SET", _customer(code, [_user(login, user_fields(changes))])))
+
+    def set_users(self, code, entries):
+        """One SET for several users: ``entries`` are ``(login, option-named fields)``. Returns (ids, errors)."""
+        users = [_user(login, user_fields(fields)) for login, fields in entries]
+        return request_ids(self.client.call("SET", _customer(code, users)))
 
     def delete_user(self, code, login):
-        return _request_ids(self.client.call("DELETE", _customer(code, [element("user", [("name", login)])])))
+        return _single(self.client.call("DELETE", _customer(code, [_user(login)])))
 
     # Hosted Exchange, tenant level
     def get_tenant_exchange(self, code):
@@ -290,25 +253,67 @@ class CortexAPI(object):
             children.append(("package", [("name", customer_plan), ("enabled", True)]))
         for plan in user_plans or []:
             children.append(("userpackage", [("name", plan), ("enabled", True)]))
-        return _request_ids(self.client.call("SET", _customer(code, [_exchange(children)])))
+        return _single(self.client.call("SET", _customer(code, [_exchange(children)])))
 
     def deprovision_tenant_exchange(self, code):
-        return _request_ids(self.client.call("DELETE", _customer(code, [_exchange()])))
+        return _single(self.client.call("DELETE", _customer(code, [_exchange()])))
 
     # Hosted Exchange, user level (mailboxes)
     def set_mailbox(self, code, login, plan):
-        user = element("user", [("name", login), _exchange([("userpackage", [("name", plan)])])])
-        return _request_ids(self.client.call("SET", _customer(code, [user])))
+        return _single(self.client.call("SET", _customer(code, [_user(login, [_mailbox(plan)])])))
+
+    def set_mailboxes(self, code, entries):
+        """One SET for several mailboxes: ``entries`` are ``(login, plan)``. Returns (ids, errors)."""
+        users = [_user(login, [_mailbox(plan)]) for login, plan in entries]
+        return request_ids(self.client.call("SET", _customer(code, users)))
 
     def deprovision_mailbox(self, code, login):
-        user = element("user", [("name", login), _exchange()])
-        return _request_ids(self.client.call("DELETE", _customer(code, [user])))
+        return _single(self.client.call("DELETE", _customer(code, [_user(login, [_exchange()])])))
 
     # provisioning requests
     def get_request(self, request_id):
         root = self.client.call("GET", element("request", [("id", request_id)]))
         return parse_request(root.find("request"))
 
+    def object_statuses(self, code, family):
+        """Statuses of a tenant's objects from one listing, keyed like :func:`cortex_poll.ref_key`.
 
-def is_not_found(error):
-    return isinstance(error, CortexError) and "NotFound" in error.error_ids
+        ``family`` ``tenant``: the tenant and its Hosted Exchange; ``users``: its users and their mailboxes. Objects
+        that do not exist are absent.
+        """
+        key = code.casefold()
+        if family == "tenant":
+            root = self.client.call("FIND", _customer(code, [element("service")]))
+            found = {}
+            for node in root.findall("customer"):
+                found[("tenant", key, "")] = _text(node, "status")
+                for service in node.findall("service"):
+                    if _text(service, "name") == EXCHANGE_SERVICE:
+                        found[("exchange", key, "")] = _text(service, "status")
+            return found
+        found = {}
+        for user in self.find_users(code, with_exchange=True) or []:
+            login = (user.get("login") or "").casefold()
+            found[("user", key, login)] = user.get("status")
+            found[("mailbox", key, login)] = (user.get("exchange") or {}).get("status", "NotProvisioned")
+        return found
+
+    def provision(self, ref):
+        """Queue an object's provisioning (again): a SET on the object, which Cortex answers with a new request when
+        the object is ``Failed`` (docs/protocol.md); for removals, the DELETE again."""
+        kind, code, action = ref["kind"], ref["tenant"], ref.get("action") or "provision"
+        if kind == "tenant":
+            return self.delete_tenant(code) if action == "delete" else self.update_tenant(code, {})
+        if kind == "exchange":
+            return self.deprovision_tenant_exchange(code) if action == "deprovision" \
+                else _single(self.client.call("SET", _customer(code, [_exchange()])))
+        if kind == "user":
+            return self.delete_user(code, ref["login"]) if action == "delete" else self.update_user(code, ref["login"], {})
+        if kind == "mailbox":
+            return self.deprovision_mailbox(code, ref["login"]) if action == "deprovision" \
+                else self.set_mailbox(code, ref["login"], ref["plan"])
+        raise ValueError("unknown kind of object %r" % kind)
+
+
+def _mailbox(plan):
+    return _exchange([("userpackage", [("name", plan)])])

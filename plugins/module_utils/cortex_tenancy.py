@@ -10,6 +10,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import BUSY_STATUSES, is_not_found
 
 TENANT_OPTION = dict(type="str", required=True)
@@ -30,23 +31,24 @@ def load_tenant(module, code):
     module.fail_json(msg="tenant '%s' not found (or not visible to %s)" % (code, module.params["cortex_username"]))
 
 
-def settle(module, read, label, first=None):
+def settle(module, ref, read, label, first=None):
     """Wait, before any write, for an object that is still provisioning (``wait: true`` only).
 
-    A tenant created with ``wait: false`` a moment ago is ``Requested``; its services can only be provisioned
-    once it is ``Provisioned``, so rather than fail we give it up to ``wait_timeout`` to get there.
-    ``read()`` returns the object (a dict with ``status``); ``first`` is a copy already read. Returns the last
-    copy read.
+    A tenant created with ``wait: false`` a moment ago is ``Requested``; its services can only be provisioned once
+    it is ``Provisioned``, so rather than fail we give it up to ``wait_timeout`` to get there, watching it with the
+    poll scheduler (``ref`` names it). ``read()`` returns the object (a dict with ``status``); ``first`` is a copy
+    already read. Returns the last copy read.
     """
     obj = first if first is not None else read()
     if obj["status"] not in BUSY_STATUSES or not module.params.get("wait", True) or module.check_mode:
         return obj
-    deadline = time.monotonic() + module.params.get("wait_timeout", 600)
-    interval = 0.05
-    while obj["status"] in BUSY_STATUSES and time.monotonic() < deadline:
-        time.sleep(interval)
-        interval = min(interval * 1.5, 3.0)
-        obj = read()
+    scheduler = Scheduler(module.api, retries=0, concurrency=1)
+    scheduler.add([Job(ref)])
+    try:
+        scheduler.run(time.monotonic() + module.wait_left())
+    except CortexError as exc:
+        module.fail_cortex(exc, label)
+    obj = read()
     if obj["status"] in BUSY_STATUSES:
         module.fail_json(msg="%s is still %s after wait_timeout=%ss"
                          % (label, obj["status"], module.params["wait_timeout"]))

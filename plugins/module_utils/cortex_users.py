@@ -7,68 +7,46 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import Entity, Field, Item
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_schema as schema
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, Item
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant
 
-# The options of one user, shared by the single form (top level) and the bulk form (items of ``users``).
-USER_OPTIONS = dict(
-    upn=dict(type="str"),
-    login=dict(type="str"),
-    first_name=dict(type="str"),
-    last_name=dict(type="str"),
-    display_name=dict(type="str"),
-    password=dict(type="str", no_log=True),
+# cortex_user's fields: roles belong to cortex_admin.
+USER_OPTION_FIELDS = schema.fields_without(schema.USER_FIELDS, "roles")
+ADMIN_OPTION_FIELDS = schema.USER_FIELDS
+# Options of one user that are not fields of the object.
+USER_EXTRA_OPTIONS = dict(
     update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
-    password_never_expires=dict(type="bool", no_log=False),
-    change_password_at_next_logon=dict(type="bool", no_log=False),
-    enabled=dict(type="bool"),
     state=dict(type="str", default="present", choices=["present", "absent"]),
 )
 
-USER_FIELDS = (
-    Field("upn", "ci"),
-    Field("login", create_only=True),
-    Field("first_name"),
-    Field("last_name"),
-    Field("display_name"),
-    Field("password", secret=True),
-    Field("password_never_expires", "bool"),
-    # Qualifies the password being set; the user clears it by changing the password, so it is never compared.
-    Field("change_password_at_next_logon", "bool", create_only=True),
-    Field("enabled", "bool"),
-)
-# Fields that only a GET returns (a FIND summary lacks them).
-DETAIL_FIELDS = ("first_name", "last_name", "password_never_expires", "enabled", "roles")
 
-
-def user_argument_spec(extra=None):
-    """Top-level options for the single form plus ``users`` for the bulk form, from one definition."""
-    options = dict(USER_OPTIONS)
-    options.update(extra or {})
-    item_options = dict(options)
-    item_options["upn"] = dict(type="str", required=True)
-    spec = dict(options)
-    spec["tenant"] = dict(type="str", required=True)
-    spec["users"] = dict(type="list", elements="dict", options=item_options)
+def user_argument_spec(fields=USER_OPTION_FIELDS, bulk=True, **overrides):
+    """Top-level options for the single form plus, with ``bulk``, ``users`` for the bulk form, from one declaration."""
+    options = schema.argument_spec(fields, **overrides)
+    options.update(USER_EXTRA_OPTIONS)
+    spec = dict(options, tenant=dict(type="str", required=True))
+    if bulk:
+        spec["users"] = dict(type="list", elements="dict", options=dict(options, upn=dict(type="str", required=True)))
     return spec
 
 
 def user_items(params, option_names):
     """Items from the single form's top-level options or from ``users``."""
-    entries = params["users"] if params.get("users") is not None else [params]
+    bulk = params.get("users") is not None
+    entries = params["users"] if bulk else [params]
     items = []
     for index, entry in enumerate(entries):
         desired = dict((name, entry.get(name)) for name in option_names if name != "state")
-        label = "user '%s'" % entry.get("upn") if params.get("users") is None else "users[%d] '%s'" % (
-            index, entry.get("upn"))
+        label = "users[%d] '%s'" % (index, entry.get("upn")) if bulk else "user '%s'" % entry.get("upn")
         items.append(Item(label, desired, entry.get("state") or "present", index))
     return items
 
 
 class UserEntity(Entity):
     kind = "user"
-    fields = USER_FIELDS
+    fields = USER_OPTION_FIELDS
     brief = ("login", "upn")
 
     def __init__(self, module):
@@ -79,20 +57,17 @@ class UserEntity(Entity):
         self.by_login = {}
         self.listed_all = False  # whether by_login holds every user of the tenant (else logins are looked up)
 
-    def key(self, item):
-        return (item.desired.get("upn") or "").casefold()
+    def normalize(self, desired):
+        desired = dict(desired)
+        if not rules.upn_problems(desired.get("upn")):
+            desired["upn"] = rules.normalize_upn(desired["upn"])
+        return desired
 
-    def check(self, item):
-        desired = item.desired
-        problems = rules.upn_problems(desired.get("upn"))
-        if problems:
-            return problems
-        desired["upn"] = rules.normalize_upn(desired["upn"])
-        if desired.get("login"):
-            problems += rules.login_problems(desired["login"])
-        if desired.get("roles") is not None and not all(desired["roles"]):
-            problems.append("roles holds an empty name")
-        return problems
+    def key(self, desired):
+        return (desired.get("upn") or "").casefold()
+
+    def check(self, desired):
+        return rules.user_problems(desired)
 
     def prefetch(self, items):
         self.tenant = load_tenant(self.module, self.code)
@@ -120,7 +95,7 @@ class UserEntity(Entity):
         summary = self.by_upn.get(item.desired["upn"].casefold())
         if summary is None or item.state == "absent":
             return summary
-        if any(item.desired.get(name) is not None for name in DETAIL_FIELDS):
+        if any(f.detail and item.desired.get(f.name) is not None and f.compared for f in self.fields):
             return self.api.get_user(self.code, summary["login"])
         return summary
 
@@ -132,24 +107,34 @@ class UserEntity(Entity):
             self.by_upn[item.desired["upn"].casefold()] = None
         return self.read(item)
 
+    def reread_all(self, items):
+        for summary in self.api.find_users(self.code) or []:
+            self.remember(summary)
+        return self.module.parallel(self.read, items)
+
     def login_for(self, item):
         return item.desired.get("login") or rules.default_login(item.desired["upn"], self.code)
 
     def plan(self, item):
-        super(UserEntity, self).plan(item)
+        plan = super(UserEntity, self).plan(item)
         desired = item.desired
-        if item.action == "create":
-            item.changes["login"] = self.login_for(item)
+        if plan.action == "create":
+            plan.changes["login"] = self.login_for(item)
             if desired.get("display_name") is None and desired.get("first_name") and desired.get("last_name"):
-                item.changes["display_name"] = "%s %s" % (desired["first_name"], desired["last_name"])
+                plan.changes["display_name"] = "%s %s" % (desired["first_name"], desired["last_name"])
+            if plan.changes.get("roles") is None:
+                # Cortex makes the first user of a tenant its Customer Administrator unless told otherwise: a user
+                # becomes an administrator only when asked (cortex_admin).
+                plan.changes["roles"] = []
+            if self.tenant is None:
+                plan.note = "tenant '%s' does not exist yet: it would be created by an earlier task" % self.code
         elif item.current is not None and item.state == "present" and desired.get("password") is not None \
                 and desired.get("update_password") == "always":
-            item.changes["password"] = desired["password"]
+            plan.changes["password"] = desired["password"]
             if desired.get("change_password_at_next_logon") is not None:
-                item.changes["change_password_at_next_logon"] = desired["change_password_at_next_logon"]
-            item.action = "update"
-        if item.action == "create" and self.tenant is None:
-            item.note = "tenant '%s' does not exist yet: it would be created by an earlier task" % self.code
+                plan.changes["change_password_at_next_logon"] = desired["change_password_at_next_logon"]
+            plan.action = "update"
+        return plan
 
     def check_plan(self, item):
         if self.tenant is None or item.action in ("delete", "reprovision"):
@@ -159,7 +144,7 @@ class UserEntity(Entity):
         problems = []
         if item.action == "create":
             if not desired.get("password"):
-                problems.append("password is required to create a user")
+                problems.append("password is required to create a user (a user that exists is managed without it)")
             problems += rules.login_problems(changes["login"], self.code)
             problems += rules.upn_problems(desired["upn"], set(self.tenant.get("domains") or []))
             holder = self.holder_of(rules.stored_login(changes["login"], self.code))
@@ -174,19 +159,10 @@ class UserEntity(Entity):
         if changes.get("password"):
             display = changes.get("display_name") or (item.current or {}).get("display_name")
             login = changes.get("login") or (item.current or {}).get("login", "")
-            short_login = login[:-len(self.code) - 1] if login.lower().endswith("_" + self.code.lower()) else login
-            problems += rules.password_problems(changes["password"], login=short_login, upn=desired["upn"],
-                                                display_name=display,
+            problems += rules.password_problems(changes["password"], login=rules.short_login(login, self.code),
+                                                upn=desired["upn"], display_name=display,
                                                 min_length=self.tenant.get("min_password_length"))
-        if changes.get("password_never_expires") and not self.tenant.get("password_never_expires"):
-            problems.append("password_never_expires needs the tenant to allow never-expiring passwords "
-                            "(cortex_tenant password_never_expires: true)")
-        if changes.get("roles"):
-            allowed = set(r.casefold() for r in self.tenant.get("roles") or [])
-            refused = [r for r in changes["roles"] if r.casefold() not in allowed]
-            if refused:
-                problems.append("roles not allowed on tenant '%s': %s (allowed: %s)"
-                                % (self.code, ", ".join(refused), ", ".join(self.tenant.get("roles") or [])))
+        problems += rules.user_tenant_problems(changes, self.tenant)
         return problems
 
     def check_all(self, items):
@@ -196,14 +172,26 @@ class UserEntity(Entity):
         for item in items:
             if item.action != "create":
                 continue
-            login = rules.stored_login(item.changes["login"], self.code).casefold()
-            if login in first:
+            login = rules.stored_login(item.changes["login"], self.code)
+            if login.casefold() in first:
                 problems.append((item.label, ["login '%s' is also the login of %s: set login to tell them apart"
-                                              % (rules.stored_login(item.changes["login"], self.code),
-                                                 first[login].label)]))
+                                              % (login, first[login.casefold()].label)]))
             else:
-                first[login] = item
+                first[login.casefold()] = item
         return problems
+
+    def batchable(self, action):
+        return action in ("create", "update", "reprovision")
+
+    def write_batch(self, action, items):
+        entries = []
+        for item in items:
+            if action == "create":
+                fields = dict(item.changes)
+                entries.append((fields.pop("login"), fields))
+            else:
+                entries.append((item.current["login"], item.changes))
+        return self.api.set_users(self.code, entries)
 
     def create(self, item):
         fields = dict(item.changes)
@@ -216,8 +204,21 @@ class UserEntity(Entity):
     def delete(self, item):
         return self.api.delete_user(self.code, item.current["login"])
 
+    def ref(self, item):
+        current = item.current or {}
+        login = current.get("login") or rules.stored_login(item.changes.get("login") or self.login_for(item), self.code)
+        return dict(kind="user", tenant=self.code, login=login, upn=item.desired["upn"],
+                    action="delete" if item.action == "delete" else "provision")
+
     def present(self, item):
         shown = super(UserEntity, self).present(item)
         if shown and item.action == "create" and "login" in shown and not item.current:
             shown["login"] = rules.stored_login(shown["login"], self.code)
+        if item.action == "create" and item.changes.get("roles") == [] and "roles" not in [f.name for f in self.fields]:
+            shown.pop("roles", None)
         return shown
+
+
+class AdminEntity(UserEntity):
+    kind = "administrator"
+    fields = ADMIN_OPTION_FIELDS

@@ -19,64 +19,8 @@ description:
     the UPN or display name, 3 character classes.
 author:
   - cloudforyou infra team (@cloudforyou)
-options:
-  tenant:
-    description: Code of the tenant.
-    type: str
-    required: true
-  upn:
-    description: User principal name of the administrator; its domain must be one of the tenant's domains.
-    type: str
-    required: true
-  login:
-    description:
-      - Windows logon name; Cortex stores it as V(login_CODE), at most 20 characters, and it cannot change.
-      - Defaults to the part of the UPN before V(@), shortened to fit.
-    type: str
-  first_name:
-    description: First name.
-    type: str
-  last_name:
-    description: Last name.
-    type: str
-  display_name:
-    description: Display name. Defaults to O(first_name) and O(last_name) on create.
-    type: str
-  password:
-    description:
-      - Password, required to create. Write-only - Cortex never returns it.
-      - Sent on create only, unless O(update_password=always).
-    type: str
-  update_password:
-    description:
-      - V(on_create) sets the password on create only; V(always) sends it on every run (always a change).
-    type: str
-    default: on_create
-    choices: [on_create, always]
-  password_never_expires:
-    description: The password never expires. The tenant must allow it.
-    type: bool
-  change_password_at_next_logon:
-    description:
-      - The administrator must change the password at next logon.
-      - Sent with the password (on create, or on every run with O(update_password=always)), never compared afterwards.
-    type: bool
-  enabled:
-    description: Whether the account is enabled.
-    type: bool
-  roles:
-    description:
-      - The administrator's roles, by name, among the tenant's allowed roles. Replaces the account's roles.
-      - Limit them to delegate less, for example V([User Administrator]).
-    type: list
-    elements: str
-    default: [Customer Administrator]
-  state:
-    description: V(present) or V(absent).
-    type: str
-    default: present
-    choices: [present, absent]
 extends_documentation_fragment:
+  - cloudforyou.cortex.user.admin
   - cloudforyou.cortex.cortex
   - cloudforyou.cortex.cortex.wait
   - cloudforyou.cortex.cortex.attributes
@@ -106,6 +50,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+jobs:
+  description:
+    - The provisioning work the task started, to hand to M(cloudforyou.cortex.cortex_wait) - each item with the request
+      id (none when Cortex answered the write without one) and the object it provisions.
+  returned: when O(wait=false) and something was written
+  type: list
+  elements: dict
 user:
   description: The administrator after the task; empty once removed. Never holds the password.
   returned: always
@@ -141,24 +92,17 @@ request_ids:
   elements: int
 """
 
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule, Field
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_users import (
-    USER_FIELDS, USER_OPTIONS, UserEntity, user_items)
-
-
-class Admin(UserEntity):
-    kind = "administrator"
-    fields = USER_FIELDS + (Field("roles", "ci_set"),)
+    ADMIN_OPTION_FIELDS, USER_EXTRA_OPTIONS, AdminEntity, user_argument_spec, user_items)
 
 
 def main():
-    options = dict(USER_OPTIONS, roles=dict(type="list", elements="str", default=["Customer Administrator"]))
-    spec = dict(options, tenant=dict(type="str", required=True), upn=dict(type="str", required=True))
+    spec = user_argument_spec(ADMIN_OPTION_FIELDS, bulk=False, upn=dict(required=True),
+                              roles=dict(default=["Customer Administrator"]))
     module = CortexModule(argument_spec=spec)
-    entity = Admin(module)
-    items = user_items(dict(module.params, users=None), options)
-    module.reconcile(entity, items)
-    module.finish(entity, items, "user")
+    names = [field.name for field in ADMIN_OPTION_FIELDS] + list(USER_EXTRA_OPTIONS)
+    module.run(AdminEntity(module), user_items(dict(module.params, users=None), names), "user")
 
 
 if __name__ == "__main__":

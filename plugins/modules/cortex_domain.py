@@ -85,6 +85,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+jobs:
+  description:
+    - The provisioning work the task started, to hand to M(cloudforyou.cortex.cortex_wait) - each item with the request
+      id (none when Cortex answered the write without one) and the object it provisions.
+  returned: when O(wait=false) and something was written
+  type: list
+  elements: dict
 domains:
   description: The tenant's domains after the task (as they would be, in check mode).
   returned: always
@@ -117,95 +124,9 @@ request_ids:
   elements: int
 """
 
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule, Entity, Field, Item
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant
-from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
-
-
-class TenantDomains(Entity):
-    """The domain list of one tenant: every item of the task folds into one desired list."""
-
-    kind = "domain list"
-    fields = (Field("domains", "ci_set"), Field("primary_domain", "ci"))
-
-    def __init__(self, module, entries):
-        super(TenantDomains, self).__init__(module)
-        self.code = module.params["tenant"]
-        self.entries = entries
-
-    def check(self, item):
-        problems = []
-        for entry in self.entries:
-            issues = rules.domain_problems(entry["name"])
-            if issues:
-                problems += issues
-            else:
-                entry["name"] = rules.normalize_domain(entry["name"])
-        primaries = [e["name"] for e in self.entries if e.get("primary")]
-        if len(primaries) > 1:
-            problems.append("only one domain can be primary (asked: %s)" % ", ".join(primaries))
-        for entry in self.entries:
-            if entry.get("primary") and entry["state"] == "absent":
-                problems.append("domain '%s' cannot be primary and absent" % entry["name"])
-        names = [e["name"] for e in self.entries]
-        problems += ["domain '%s' is listed twice" % n for n in sorted(set(n for n in names if names.count(n) > 1))]
-        return problems
-
-    def read(self, item):
-        tenant = load_tenant(self.module, self.code)
-        if tenant is None:
-            item.note = "tenant '%s' does not exist yet: it would be created by an earlier task" % self.code
-            return None
-        return dict(domains=tenant["domains"], primary_domain=tenant["primary_domain"], status=tenant["status"])
-
-    def plan(self, item):
-        current = item.current or dict(domains=[], primary_domain=None)
-        domains = list(current["domains"])
-        primary = current["primary_domain"]
-        for entry in self.entries:
-            known = [d for d in domains if d.casefold() == entry["name"]]
-            if entry["state"] == "absent":
-                domains = [d for d in domains if d.casefold() != entry["name"]]
-            elif not known:
-                domains.append(entry["name"])
-            if entry.get("primary"):
-                primary = entry["name"]
-        item.desired = dict(domains=domains, primary_domain=primary)
-        if item.current is None:
-            item.action, item.changes = "update", dict(item.desired)
-            return
-        super(TenantDomains, self).plan(item)
-
-    def check_plan(self, item):
-        primary = item.desired["primary_domain"]
-        problems = []
-        for entry in self.entries:
-            if entry.get("primary") is False and primary and entry["name"] == primary.casefold():
-                problems.append("domain '%s' is the primary domain of tenant '%s': make another domain primary "
-                                "instead of primary: false" % (entry["name"], self.code))
-            if entry["state"] == "absent" and primary and entry["name"] == primary.casefold():
-                problems.append("domain '%s' is the primary domain of tenant '%s' and cannot be removed"
-                                % (entry["name"], self.code))
-        return problems
-
-    def check_all(self, items):
-        """``primary: false`` on the primary domain changes nothing, so check_plan is not run for it: refuse it here."""
-        problems = []
-        for item in items:
-            issues = self.check_plan(item) if item.action is None else []
-            if issues:
-                problems.append((item.label, issues))
-        return problems
-
-    def update(self, item):
-        # Replace semantics: the whole list is sent, with the primary domain when it changes.
-        changes = dict(domains=item.desired["domains"])
-        if "primary_domain" in item.changes:
-            changes["primary_domain"] = item.desired["primary_domain"]
-        return self.api.update_tenant(self.code, changes)
-
-    def reprovision(self, item):
-        return self.api.update_tenant(self.code, {})
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_domains import ENTRY_SPEC, TenantDomains
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Item
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 
 
 def main():
@@ -215,21 +136,15 @@ def main():
             name=dict(type="str"),
             primary=dict(type="bool"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
-            domains=dict(type="list", elements="dict", options=dict(
-                name=dict(type="str", required=True),
-                primary=dict(type="bool"),
-                state=dict(type="str", default="present", choices=["present", "absent"]),
-            )),
+            domains=dict(type="list", elements="dict", options=ENTRY_SPEC),
         ),
         required_one_of=[("name", "domains")],
         mutually_exclusive=[("name", "domains"), ("primary", "domains"), ("state", "domains")],
     )
     params = module.params
     entries = params["domains"] or [dict(name=params["name"], primary=params["primary"], state=params["state"])]
-    entity = TenantDomains(module, entries)
-    item = Item("domains of tenant '%s'" % params["tenant"], {})
-    module.reconcile(entity, [item])
-    module.finish(entity, [item])
+    item = Item("domains of tenant '%s'" % params["tenant"], dict(entries=entries))
+    module.run(TenantDomains(module), [item])
 
 
 if __name__ == "__main__":

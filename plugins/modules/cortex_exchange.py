@@ -76,6 +76,7 @@ extends_documentation_fragment:
   - cloudforyou.cortex.cortex
   - cloudforyou.cortex.cortex.wait
   - cloudforyou.cortex.cortex.concurrency
+  - cloudforyou.cortex.cortex.batch
   - cloudforyou.cortex.cortex.attributes
 seealso:
   - module: cloudforyou.cortex.cortex_user
@@ -106,6 +107,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+jobs:
+  description:
+    - The provisioning work the task started, to hand to M(cloudforyou.cortex.cortex_wait) - each item with the request
+      id (none when Cortex answered the write without one) and the object it provisions.
+  returned: when O(wait=false) and something was written
+  type: list
+  elements: dict
 service:
   description: The tenant's Exchange service or the user's mailbox after the task (single forms).
   returned: when O(mailboxes) is not given
@@ -165,197 +173,10 @@ summary:
   sample: {total: 50, failed: 0, create: 50}
 """
 
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule, Entity, Field, Item
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import is_not_found
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant, settle
-from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
-
-MISSING_TENANT = "tenant '%s' does not exist yet: it would be created by an earlier task"
-
-
-class TenantExchange(Entity):
-    """The Hosted Exchange organisation of a tenant."""
-
-    kind = "Exchange service"
-    fields = (Field("version"), Field("customer_plan", "ci"), Field("user_plans", "ci_set"))
-
-    def __init__(self, module):
-        super(TenantExchange, self).__init__(module)
-        self.code = module.params["tenant"]
-
-    def read(self, item):
-        tenant = load_tenant(self.module, self.code)
-        if tenant is None:
-            item.note = MISSING_TENANT % self.code
-            return None
-        item.context["tenant_status"] = settle(
-            self.module, lambda: self.api.get_tenant(self.code), "tenant '%s'" % self.code, tenant)["status"]
-        service = self.api.get_tenant_exchange(self.code)
-        return None if service["status"] == "NotProvisioned" else service
-
-    def check_plan(self, item):
-        desired, current = item.desired, item.current
-        problems = []
-        if item.action == "create":
-            missing = [name for name in ("version", "customer_plan", "user_plans") if not desired.get(name)]
-            if missing:
-                problems.append("%s required to provision Hosted Exchange" % ", ".join(missing))
-            status = item.context.get("tenant_status")
-            if status is not None and status != "Provisioned":
-                problems.append("tenant '%s' is %s; it must be Provisioned first" % (self.code, status))
-        if item.action == "update" and "version" in item.changes:
-            problems.append("version is %s and cannot change once provisioned (asked: %s)"
-                            % (current["version"], desired["version"]))
-        if item.action == "update" and "user_plans" in item.changes:
-            kept = set(p.casefold() for p in desired["user_plans"])
-            in_use = [p["name"] for p in current.get("plans") or [] if p.get("used") and p["name"].casefold() not in kept]
-            if in_use:
-                problems.append("user plans still used by mailboxes cannot be removed: %s" % ", ".join(in_use))
-        return problems
-
-    def create(self, item):
-        return self.api.set_tenant_exchange(self.code, item.desired["version"], item.desired["customer_plan"],
-                                            item.desired["user_plans"])
-
-    def update(self, item):
-        changes = item.changes
-        return self.api.set_tenant_exchange(self.code, changes.get("version"), changes.get("customer_plan"),
-                                            changes.get("user_plans"))
-
-    def reprovision(self, item):
-        current = item.current
-        return self.api.set_tenant_exchange(self.code, current["version"], current["customer_plan"],
-                                            current["user_plans"])
-
-    def delete(self, item):
-        return self.api.deprovision_tenant_exchange(self.code)
-
-    def present(self, item):
-        shown = super(TenantExchange, self).present(item)
-        shown.pop("plans", None)
-        if item.status == "Deleted" or (not shown and item.state == "absent"):
-            shown = dict(status="NotProvisioned", status_color="grey")
-        return shown
-
-
-class Mailboxes(Entity):
-    """Mailboxes (the user-level Hosted Exchange service) of a tenant's users."""
-
-    kind = "mailbox"
-    fields = (Field("plan", "ci"),)
-    brief = ("user", "plan")
-
-    def __init__(self, module):
-        super(Mailboxes, self).__init__(module)
-        self.code = module.params["tenant"]
-        self.tenant_exchange = None
-        self.users = {}
-
-    def key(self, item):
-        return item.desired["user"].casefold()
-
-    def check(self, item):
-        problems = rules.upn_problems(item.desired["user"])
-        if not problems:
-            item.desired["user"] = rules.normalize_upn(item.desired["user"])
-        return problems
-
-    def prefetch(self, items):
-        if load_tenant(self.module, self.code) is None:
-            return
-        if any(item.state == "present" for item in items):
-            service = settle(self.module, lambda: self.api.get_tenant_exchange(self.code),
-                             "Hosted Exchange of tenant '%s'" % self.code)
-            if service["status"] != "NotProvisioned":
-                self.tenant_exchange = service
-        upn = items[0].desired["user"] if len(items) == 1 else None
-        for user in self.api.find_users(self.code, upn=upn, with_exchange=True) or []:
-            self.users[(user["upn"] or "").casefold()] = user
-
-    def read(self, item):
-        user = self.users.get(item.desired["user"].casefold())
-        item.context["user"] = user
-        if user is None:
-            return None
-        mailbox = user.get("exchange") or {"status": "NotProvisioned"}
-        if mailbox["status"] == "NotProvisioned":
-            return None
-        # The listing has no plan: read the mailbox to compare plans, or to show a deprovisioning's --diff.
-        if (item.state == "present" and item.desired.get("plan") is not None) or (
-                item.state == "absent" and self.module._diff):
-            try:
-                mailbox = self.api.get_user(self.code, user["login"], with_exchange=True).get("exchange") or mailbox
-            except CortexError as exc:
-                if not is_not_found(exc):
-                    raise
-        return dict(mailbox, user=user["upn"], login=user["login"])
-
-    def reread(self, item):
-        found = self.api.find_users(self.code, upn=item.desired["user"], with_exchange=True) or []
-        self.users[item.desired["user"].casefold()] = found[0] if found else None
-        return self.read(item)
-
-    def check_plan(self, item):
-        if item.action in ("delete", "reprovision"):
-            return []
-        if item.context.get("user") is None:
-            if self.module.check_mode:
-                item.note = "user '%s' does not exist yet: it would be created by an earlier task" % item.desired["user"]
-                return []
-            return ["user '%s' not found in tenant '%s'" % (item.desired["user"], self.code)]
-        if item.context["user"].get("status") == "Failed":
-            return ["user '%s' failed to provision; provision it again first (cortex_user)" % item.desired["user"]]
-        plan = item.desired.get("plan")
-        if plan is None:
-            return ["plan required to provision a mailbox"] if item.action == "create" else []
-        if self.tenant_exchange is None:
-            if self.module.check_mode:
-                item.note = "Hosted Exchange of tenant '%s' is not provisioned yet" % self.code
-                return []
-            return ["Hosted Exchange is not provisioned on tenant '%s' (cortex_exchange with version, "
-                    "customer_plan and user_plans first)" % self.code]
-        enabled = dict((p["name"].casefold(), p) for p in self.tenant_exchange["plans"] if p["enabled"])
-        if plan.casefold() not in enabled:
-            return ["plan '%s' is not enabled on tenant '%s' (enabled: %s)"
-                    % (plan, self.code, ", ".join(p["name"] for p in enabled.values()) or "none")]
-        return []
-
-    def check_all(self, items):
-        """Refuse before any write the mailboxes beyond a plan's user limit."""
-        if self.tenant_exchange is None:
-            return []
-        wanted = {}
-        for item in items:
-            if item.action in ("create", "update") and item.desired.get("plan"):
-                wanted.setdefault(item.desired["plan"].casefold(), []).append(item)
-        problems = []
-        for plan in self.tenant_exchange["plans"]:
-            limit = plan.get("user_limit")
-            new = wanted.get(plan["name"].casefold(), [])
-            if limit and limit.isdigit() and new and (plan.get("used") or 0) + len(new) > int(limit):
-                problems.append(("plan '%s'" % plan["name"], [
-                    "%d new mailbox(es) asked, %d used of a limit of %s" % (len(new), plan.get("used") or 0, limit)]))
-        return problems
-
-    def create(self, item):
-        return self.api.set_mailbox(self.code, item.context["user"]["login"], item.desired["plan"])
-
-    def update(self, item):
-        return self.api.set_mailbox(self.code, item.current["login"], item.desired.get("plan") or item.current["plan"])
-
-    def reprovision(self, item):
-        return self.api.set_mailbox(self.code, item.current["login"], item.current.get("plan") or item.desired["plan"])
-
-    def delete(self, item):
-        return self.api.deprovision_mailbox(self.code, item.current["login"])
-
-    def present(self, item):
-        shown = super(Mailboxes, self).present(item)
-        shown["user"] = item.desired["user"]
-        if item.status == "Deleted" or (item.current is None and item.state == "absent"):
-            shown.update(status="NotProvisioned", status_color="grey")
-        return shown
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Item
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_exchange import (
+    MAILBOX_SPEC, Mailboxes, TenantExchange, mailbox_items)
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 
 
 def main():
@@ -368,31 +189,21 @@ def main():
             user=dict(type="str"),
             plan=dict(type="str"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
-            mailboxes=dict(type="list", elements="dict", options=dict(
-                user=dict(type="str", required=True),
-                plan=dict(type="str"),
-                state=dict(type="str", default="present", choices=["present", "absent"]),
-            )),
+            mailboxes=dict(type="list", elements="dict", options=MAILBOX_SPEC),
         ),
         bulk=True,
+        batch=True,
         mutually_exclusive=[("user", "mailboxes"), ("version", "user"), ("version", "mailboxes"),
                             ("user_plans", "user"), ("user_plans", "mailboxes"), ("plan", "mailboxes"),
                             ("customer_plan", "user"), ("customer_plan", "mailboxes"), ("state", "mailboxes")],
     )
     params = module.params
     if params["user"] is None and params["mailboxes"] is None:
-        entity = TenantExchange(module)
         desired = dict(version=params["version"], customer_plan=params["customer_plan"], user_plans=params["user_plans"])
-        items = [Item("Hosted Exchange of tenant '%s'" % params["tenant"], desired, params["state"])]
-        module.reconcile(entity, items)
-        module.finish(entity, items, "service")
-    entity = Mailboxes(module)
-    entries = params["mailboxes"] if params["mailboxes"] is not None else [params]
-    items = [Item("mailbox of '%s'" % e["user"] if params["mailboxes"] is None else
-                  "mailboxes[%d] '%s'" % (index, e["user"]), dict(user=e["user"], plan=e.get("plan")),
-                  e.get("state") or "present", index) for index, e in enumerate(entries)]
-    module.reconcile(entity, items)
-    module.finish(entity, items, "service", bulk_key="mailboxes" if params["mailboxes"] is not None else None)
+        item = Item("Hosted Exchange of tenant '%s'" % params["tenant"], desired, params["state"])
+        module.run(TenantExchange(module), [item], "service")
+    module.run(Mailboxes(module), mailbox_items(params), "service",
+               bulk_key="mailboxes" if params["mailboxes"] is not None else None)
 
 
 if __name__ == "__main__":

@@ -114,8 +114,11 @@ summary:
   sample: {total: 102, Provisioned: 101, Failed: 1}
 """
 
+import time
+
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import FINAL_STATUSES
 
 
@@ -131,18 +134,25 @@ def main():
         bulk=True,
     )
     ids = module.params["ids"]
+    unique = sorted(set(ids), key=ids.index)
+    # Reading only: the scheduler polls oldest first and never queues anything again (retries=0).
+    scheduler = Scheduler(module.api, retries=0, concurrency=module.concurrency, parallel=module.parallel)
+    scheduler.add([Job(dict(kind="request", tenant=""), request_id) for request_id in unique])
     timeout = module.params["wait_timeout"] if module.params["wait"] else 0
-    answers = module.poll_requests(ids, timeout)
-    requests, summary, pending = [], dict(total=len(answers)), []
-    for request_id in sorted(set(ids), key=ids.index):
-        answer = answers[request_id]
-        if isinstance(answer, CortexError):
-            module.fail_cortex(answer, "provisioning request %s" % request_id)
+    try:
+        scheduler.run(time.monotonic() + timeout)
+    except CortexError as exc:
+        module.fail_cortex(exc, "provisioning requests")
+    requests, summary, pending = [], dict(total=len(unique)), []
+    for job in scheduler.jobs:
+        answer = scheduler.answers.get(job.id)
+        if answer is None:
+            module.fail_json(msg="provisioning request %s: %s" % (job.id, job.message or "could not be read"))
         if module.params["return_requests"] == "all" or answer["status"] != "Provisioned":
             requests.append(answer)
         summary[answer["status"]] = summary.get(answer["status"], 0) + 1
         if answer["status"] not in FINAL_STATUSES:
-            pending.append(request_id)
+            pending.append(job.id)
     if module.params["wait"] and pending:
         module.fail_json(msg="%d request(s) still pending after wait_timeout=%ss: %s"
                          % (len(pending), module.params["wait_timeout"], ", ".join(map(str, pending[:20]))),

@@ -19,91 +19,20 @@ description:
   - Passwords are checked before any write with the Cortex rule - at least the tenant's minimum length (8 by default),
     at most 256 characters, none of the login nor any part of 3 or more characters of the UPN or display name,
     and 3 of upper case, lower case, digit and other character.
-  - Mailboxes are given with M(cloudforyou.cortex.cortex_exchange); administrators with M(cloudforyou.cortex.cortex_admin).
+  - A new user never lands on an existing login - Cortex addresses users by login, so the module refuses, before any
+    write, a new user whose login is another user's (for example V(contact@) on two of the tenant's domains).
+  - A user created by this module holds no role - Cortex would otherwise make the first user of a tenant its Customer
+    Administrator; administrators are made with M(cloudforyou.cortex.cortex_admin).
+  - Mailboxes are given with M(cloudforyou.cortex.cortex_exchange).
 author:
   - cloudforyou infra team (@cloudforyou)
-options:
-  tenant:
-    description: Code of the tenant.
-    type: str
-    required: true
-  upn: &upn
-    description:
-      - User principal name, V(claire.dubois@boulangerie-martin.fr); its domain must be one of the tenant's domains.
-      - Identifies the user. Required unless O(users) is given.
-    type: str
-  login: &login
-    description:
-      - Windows logon name. Cortex stores it as V(login_CODE), at most 20 characters, and it cannot change.
-      - Defaults to the part of the UPN before V(@), shortened to fit.
-    type: str
-  first_name: &first_name
-    description: First name.
-    type: str
-  last_name: &last_name
-    description: Last name.
-    type: str
-  display_name: &display_name
-    description: Display name. Defaults to O(first_name) and O(last_name) on create.
-    type: str
-  password: &password
-    description:
-      - Password, required to create a user. Write-only - Cortex never returns it, so it cannot be compared.
-      - Sent on create only, unless O(update_password=always).
-    type: str
-  update_password: &update_password
-    description:
-      - V(on_create) sets the password when the user is created only.
-      - V(always) sends it on every run. As a password cannot be read back, the task then always reports a change.
-    type: str
-    default: on_create
-    choices: [on_create, always]
-  password_never_expires: &password_never_expires
-    description:
-      - The password never expires.
-      - The tenant must allow it (O(cloudforyou.cortex.cortex_tenant#module:password_never_expires)).
-    type: bool
-  change_password_at_next_logon: &change_password_at_next_logon
-    description:
-      - The user must change the password at next logon.
-      - It qualifies the password being set, so it is sent with it - on create, or on every run with
-        O(update_password=always) - and never compared afterwards (the user clears it by changing the password).
-    type: bool
-  enabled: &enabled
-    description: Whether the account is enabled.
-    type: bool
-  state: &state
-    description:
-      - V(present) creates or updates the user; a user whose provisioning V(Failed) is provisioned again.
-      - V(absent) removes the user; its mailbox must be deprovisioned first.
-    type: str
-    default: present
-    choices: [present, absent]
-  users:
-    description:
-      - Bulk form - a list of users, each with the keys of the single form (O(users[].state) included).
-      - Use it instead of O(upn) and the other single-form options.
-    type: list
-    elements: dict
-    suboptions:
-      upn:
-        description: User principal name (required).
-        type: str
-        required: true
-      login: *login
-      first_name: *first_name
-      last_name: *last_name
-      display_name: *display_name
-      password: *password
-      update_password: *update_password
-      password_never_expires: *password_never_expires
-      change_password_at_next_logon: *change_password_at_next_logon
-      enabled: *enabled
-      state: *state
 extends_documentation_fragment:
+  - cloudforyou.cortex.user
+  - cloudforyou.cortex.user.bulk
   - cloudforyou.cortex.cortex
   - cloudforyou.cortex.cortex.wait
   - cloudforyou.cortex.cortex.concurrency
+  - cloudforyou.cortex.cortex.batch
   - cloudforyou.cortex.cortex.attributes
 seealso:
   - module: cloudforyou.cortex.cortex_admin
@@ -127,10 +56,9 @@ EXAMPLES = r"""
     wait: false
   register: created
 
-- name: Wait once for all of them
-  cloudforyou.cortex.cortex_request_info:
-    ids: "{{ created.users | map(attribute='request_ids') | flatten }}"
-    wait: true
+- name: Wait once for all of them (failed provisioning is queued again), printing progress
+  cloudforyou.cortex.cortex_wait:
+    jobs: "{{ created.jobs }}"
 
 - name: Remove a user (deprovision the mailbox first)
   cloudforyou.cortex.cortex_user:
@@ -140,6 +68,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+jobs:
+  description:
+    - The provisioning work the task started, to hand to M(cloudforyou.cortex.cortex_wait) - each item with the request
+      id (none when Cortex answered the write without one) and the object it provisions.
+  returned: when O(wait=false) and something was written
+  type: list
+  elements: dict
 user:
   description: The user after the task (single form); empty once removed. Never holds the password.
   returned: when O(upn) is given
@@ -218,21 +153,21 @@ summary:
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_users import (
-    USER_OPTIONS, UserEntity, user_argument_spec, user_items)
+    USER_EXTRA_OPTIONS, USER_OPTION_FIELDS, UserEntity, user_argument_spec, user_items)
 
 
 def main():
+    names = [field.name for field in USER_OPTION_FIELDS] + list(USER_EXTRA_OPTIONS)
     module = CortexModule(
         argument_spec=user_argument_spec(),
         bulk=True,
+        batch=True,
         required_one_of=[("upn", "users")],
         # The bulk form takes every option per item: a single-form option beside ``users`` would be ignored.
-        mutually_exclusive=[(name, "users") for name in USER_OPTIONS],
+        mutually_exclusive=[(name, "users") for name in names],
     )
-    entity = UserEntity(module)
-    items = user_items(module.params, USER_OPTIONS)
-    module.reconcile(entity, items)
-    module.finish(entity, items, "user", bulk_key="users" if module.params["users"] is not None else None)
+    module.run(UserEntity(module), user_items(module.params, names), "user",
+               bulk_key="users" if module.params["users"] is not None else None)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_module
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_engine, cortex_module, cortex_poll
 
 CONNECTION = dict(cortex_url="http://cortex.test", cortex_username="partner", cortex_password="partner-secret-1")
 
@@ -21,7 +21,8 @@ def use_api(monkeypatch):
     """Install a fake CortexAPI (an object with the CortexAPI methods a test needs) for the modules; no sleeping."""
     def use(fake):
         monkeypatch.setattr(cortex_module.CortexModule, "api", property(lambda self: fake))
-        monkeypatch.setattr(cortex_module.time, "sleep", lambda seconds: None)
+        for module in (cortex_module, cortex_engine, cortex_poll):
+            monkeypatch.setattr(module.time, "sleep", lambda seconds: None)
         return fake
     return use
 

@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cloudforyou infra team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The domain list of a tenant, as cortex_domain manages it.
+
+On the wire a tenant's domains are one list (replace semantics: the list sent becomes the list), so the object this
+entity manages is that list: one item, whose desired state is the task's domain entries (add, remove, make
+primary). Sending the whole list in one request keeps a change atomic: a domain Cortex refuses refuses them all.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_schema as schema
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, Plan
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import with_color
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import Field
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant
+
+ENTRY_SPEC = dict(
+    name=dict(type="str", required=True),
+    primary=dict(type="bool"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+)
+
+
+class TenantDomains(Entity):
+    """The domain list of one tenant; ``desired`` is ``{"entries": [{name, primary, state}, ...]}``."""
+
+    kind = "domain list"
+    fields = (Field("domains", "ci_set"), Field("primary_domain", "ci"))
+
+    def __init__(self, module):
+        super(TenantDomains, self).__init__(module)
+        self.code = module.params["tenant"]
+
+    def normalize(self, desired):
+        entries = []
+        for entry in desired["entries"]:
+            entry = dict(entry)
+            if not rules.domain_problems(entry["name"]):
+                entry["name"] = rules.normalize_domain(entry["name"])
+            entries.append(entry)
+        return dict(entries=entries)
+
+    def check(self, desired):
+        entries = desired["entries"]
+        problems = []
+        for entry in entries:
+            problems += rules.domain_problems(entry["name"])
+        primaries = [e["name"] for e in entries if e.get("primary")]
+        if len(primaries) > 1:
+            problems.append("only one domain can be primary (asked: %s)" % ", ".join(primaries))
+        for entry in entries:
+            if entry.get("primary") and entry["state"] == "absent":
+                problems.append("domain '%s' cannot be primary and absent" % entry["name"])
+        names = [e["name"] for e in entries]
+        problems += ["domain '%s' is listed twice" % n for n in sorted(set(n for n in names if names.count(n) > 1))]
+        return problems
+
+    def read(self, item):
+        tenant = load_tenant(self.module, self.code)
+        if tenant is None:
+            item.context["missing_tenant"] = True
+            return None
+        return dict(domains=tenant["domains"], primary_domain=tenant["primary_domain"], status=tenant["status"])
+
+    def target(self, item):
+        """The domain list and primary domain the entries ask for, from what exists."""
+        current = item.current or dict(domains=[], primary_domain=None)
+        domains = list(current["domains"])
+        primary = current["primary_domain"]
+        for entry in item.desired["entries"]:
+            known = [d for d in domains if d.casefold() == entry["name"]]
+            if entry["state"] == "absent":
+                domains = [d for d in domains if d.casefold() != entry["name"]]
+            elif not known:
+                domains.append(entry["name"])
+            if entry.get("primary"):
+                primary = entry["name"]
+        return dict(domains=domains, primary_domain=primary)
+
+    def plan(self, item):
+        target = self.target(item)
+        if item.context.get("missing_tenant"):
+            return Plan("update", target, "tenant '%s' does not exist yet: it would be created by an earlier task"
+                        % self.code)
+        if schema.changes(item.current, target, self.fields):
+            return Plan("update", target)  # replace semantics: the whole list, with the primary domain
+        if item.current.get("status") == "Failed":
+            return Plan("reprovision")
+        return Plan()
+
+    def check_plan(self, item):
+        primary = self.target(item)["primary_domain"]
+        problems = []
+        for entry in item.desired["entries"]:
+            if entry.get("primary") is False and primary and entry["name"] == primary.casefold():
+                problems.append("domain '%s' is the primary domain of tenant '%s': make another domain primary "
+                                "instead of primary: false" % (entry["name"], self.code))
+            if entry["state"] == "absent" and primary and entry["name"] == primary.casefold():
+                problems.append("domain '%s' is the primary domain of tenant '%s' and cannot be removed"
+                                % (entry["name"], self.code))
+        return problems
+
+    def check_all(self, items):
+        """``primary: false`` on the primary domain changes nothing, so check_plan is not run for it: refuse it here."""
+        return [(item.label, self.check_plan(item)) for item in items if item.action is None and self.check_plan(item)]
+
+    def update(self, item):
+        changes = dict(domains=item.changes["domains"])
+        if item.current is None or item.changes["primary_domain"].casefold() != (
+                item.current["primary_domain"] or "").casefold():
+            changes["primary_domain"] = item.changes["primary_domain"]
+        return self.api.update_tenant(self.code, changes)
+
+    def ref(self, item):
+        return dict(kind="tenant", tenant=self.code, action="provision")
+
+    def present(self, item):
+        shown = dict(item.current or {})
+        if item.action == "update":
+            shown.update(item.changes)
+        if item.status:
+            shown["status"] = item.status
+        return with_color(shown)

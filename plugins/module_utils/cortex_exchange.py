@@ -1,0 +1,289 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cloudforyou infra team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Hosted Exchange, as cortex_exchange manages it: the organisation of a tenant, and the mailboxes of its users.
+
+Two entities, one kind of object each: :class:`TenantExchange` (the customer-level ``HE`` service: version, customer
+plan, user plans) and :class:`Mailboxes` (the user-level ``HE`` service: a user's plan).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, Item, Obstacle
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import is_not_found
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import Field
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant, settle
+
+MISSING_TENANT = "tenant '%s' does not exist yet: it would be created by an earlier task"
+EXCHANGE_FIELDS = (
+    Field("version", doc="Exchange version of the organisation, V(2010) or V(2013); it cannot change once provisioned."),
+    Field("customer_plan", "ci", doc="The customer plan (V(Default))."),
+    Field("user_plans", "ci_set", doc=[
+        "The user plans (forfaits) the tenant's mailboxes may use; replaces the tenant's list.",
+        "A plan still used by a mailbox cannot be removed."]),
+)
+MAILBOX_SPEC = dict(
+    user=dict(type="str", required=True),
+    plan=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+)
+
+
+class TenantExchange(Entity):
+    """The Hosted Exchange organisation of a tenant."""
+
+    kind = "Exchange service"
+    fields = EXCHANGE_FIELDS
+
+    def __init__(self, module):
+        super(TenantExchange, self).__init__(module)
+        self.code = module.params["tenant"]
+
+    def normalize(self, desired):
+        desired = dict(desired)
+        if desired.get("version") is not None:
+            desired["version"] = str(desired["version"])
+        return desired
+
+    def read(self, item):
+        tenant = load_tenant(self.module, self.code)
+        if tenant is None:
+            item.note = MISSING_TENANT % self.code
+            return None
+        ref = dict(kind="tenant", tenant=self.code)
+        item.context["tenant_status"] = settle(
+            self.module, ref, lambda: self.api.get_tenant(self.code), "tenant '%s'" % self.code, tenant)["status"]
+        service = self.api.get_tenant_exchange(self.code)
+        return None if service["status"] == "NotProvisioned" else service
+
+    def check_plan(self, item):
+        desired, current = item.desired, item.current
+        problems = []
+        if item.action == "create":
+            missing = [name for name in ("version", "customer_plan", "user_plans") if not desired.get(name)]
+            if missing:
+                problems.append("%s required to provision Hosted Exchange" % ", ".join(missing))
+            status = item.context.get("tenant_status")
+            if status is not None and status != "Provisioned":
+                problems.append("tenant '%s' is %s; it must be Provisioned first" % (self.code, status))
+        if item.action == "update" and "version" in item.changes:
+            problems.append("version is %s and cannot change once provisioned (asked: %s)"
+                            % (current["version"], desired["version"]))
+        if item.action == "update" and "user_plans" in item.changes:
+            kept = set(p.casefold() for p in desired["user_plans"])
+            in_use = [p["name"] for p in current.get("plans") or [] if p.get("used") and p["name"].casefold() not in kept]
+            if in_use:
+                problems.append("user plans still used by mailboxes cannot be removed: %s" % ", ".join(in_use))
+        return problems
+
+    def create(self, item):
+        return self.api.set_tenant_exchange(self.code, item.desired["version"], item.desired["customer_plan"],
+                                            item.desired["user_plans"])
+
+    def update(self, item):
+        changes = item.changes
+        return self.api.set_tenant_exchange(self.code, changes.get("version"), changes.get("customer_plan"),
+                                            changes.get("user_plans"))
+
+    def delete(self, item):
+        return self.api.deprovision_tenant_exchange(self.code)
+
+    def ref(self, item):
+        return dict(kind="exchange", tenant=self.code, action="deprovision" if item.action == "delete" else "provision")
+
+    def present(self, item):
+        shown = super(TenantExchange, self).present(item)
+        for key in ("plans", "customer_plans", "versions"):
+            shown.pop(key, None)
+        if item.status in ("Deleted", "NotProvisioned") or (not shown and item.state == "absent"):
+            shown = dict(status="NotProvisioned", status_color="grey")
+        return shown
+
+
+def mailbox_items(params):
+    bulk = params.get("mailboxes") is not None
+    entries = params["mailboxes"] if bulk else [params]
+    return [Item("mailboxes[%d] '%s'" % (index, e["user"]) if bulk else "mailbox of '%s'" % e["user"],
+                 dict(user=e["user"], plan=e.get("plan")), e.get("state") or "present", index)
+            for index, e in enumerate(entries)]
+
+
+class Mailboxes(Entity):
+    """Mailboxes (the user-level Hosted Exchange service) of a tenant's users."""
+
+    kind = "mailbox"
+    fields = (Field("plan", "ci"),)
+    brief = ("user", "plan")
+
+    def __init__(self, module):
+        super(Mailboxes, self).__init__(module)
+        self.code = module.params["tenant"]
+        self.tenant_exchange = None
+        self.users = {}
+        self.plans = {}  # login (folded) -> plan of its mailbox, as read
+
+    def key(self, desired):
+        return desired["user"].casefold()
+
+    def normalize(self, desired):
+        desired = dict(desired)
+        if not rules.upn_problems(desired["user"]):
+            desired["user"] = rules.normalize_upn(desired["user"])
+        return desired
+
+    def check(self, desired):
+        return rules.upn_problems(desired["user"])
+
+    def prefetch(self, items):
+        if load_tenant(self.module, self.code) is None:
+            return
+        if any(item.state == "present" for item in items):
+            service = settle(self.module, dict(kind="exchange", tenant=self.code),
+                             lambda: self.api.get_tenant_exchange(self.code), "Hosted Exchange of tenant '%s'" % self.code)
+            if service["status"] != "NotProvisioned":
+                self.tenant_exchange = service
+        upn = items[0].desired["user"] if len(items) == 1 else None
+        for user in self.api.find_users(self.code, upn=upn, with_exchange=True) or []:
+            self.users[(user["upn"] or "").casefold()] = user
+
+    def read(self, item):
+        user = self.users.get(item.desired["user"].casefold())
+        item.context["user"] = user
+        if user is None:
+            return None
+        mailbox = user.get("exchange") or {"status": "NotProvisioned"}
+        if mailbox["status"] == "NotProvisioned":
+            return None
+        # The listing has no plan: read the mailbox to compare plans, or to show a deprovisioning's --diff.
+        if (item.state == "present" and item.desired.get("plan") is not None) or (
+                item.state == "absent" and self.module._diff):
+            mailbox = self.mailbox_of(user) or mailbox
+        return dict(mailbox, user=user["upn"], login=user["login"])
+
+    def mailbox_of(self, user):
+        try:
+            mailbox = self.api.get_user(self.code, user["login"], with_exchange=True).get("exchange")
+        except CortexError as exc:
+            if not is_not_found(exc):
+                raise
+            return None
+        if mailbox:
+            self.plans[user["login"].casefold()] = mailbox.get("plan")
+        return mailbox
+
+    def reread(self, item):
+        found = self.api.find_users(self.code, upn=item.desired["user"], with_exchange=True) or []
+        self.users[item.desired["user"].casefold()] = found[0] if found else None
+        return self.read(item)
+
+    def reread_all(self, items):
+        for user in self.api.find_users(self.code, with_exchange=True) or []:
+            self.users[(user["upn"] or "").casefold()] = user
+        return self.module.parallel(self.read, items)
+
+    def check_plan(self, item):
+        if item.action in ("delete", "reprovision"):
+            return []
+        if item.context.get("user") is None and self.module.check_mode:
+            item.note = "user '%s' does not exist yet: it would be created by an earlier task" % item.desired["user"]
+            return []
+        plan = item.desired.get("plan")
+        if plan is None:
+            return ["plan required to provision a mailbox"] if item.action == "create" else []
+        if self.tenant_exchange is None:
+            if self.module.check_mode:
+                item.note = "Hosted Exchange of tenant '%s' is not provisioned yet" % self.code
+                return []
+            return ["Hosted Exchange is not provisioned on tenant '%s' (cortex_exchange with version, "
+                    "customer_plan and user_plans first)" % self.code]
+        enabled = dict((p["name"].casefold(), p) for p in self.tenant_exchange["plans"] if p["enabled"])
+        if plan.casefold() not in enabled:
+            return ["plan '%s' is not enabled on tenant '%s' (enabled: %s)"
+                    % (plan, self.code, ", ".join(p["name"] for p in enabled.values()) or "none")]
+        return []
+
+    def obstacle(self, item):
+        """The state of the user, not the input: a missing user fails this mailbox alone; a user whose provisioning
+        failed (or is still under way) gets its mailbox queued for when it is provisioned."""
+        if item.action in ("delete",):
+            return None
+        user = item.context.get("user")
+        if user is None:
+            if self.module.check_mode:
+                return None
+            return Obstacle("user '%s' not found in tenant '%s'" % (item.desired["user"], self.code))
+        if user.get("status") == "Failed":
+            return Obstacle("user '%s' failed to provision: its mailbox is queued for when it is provisioned again"
+                            % item.desired["user"], waits_for=dict(kind="user", tenant=self.code, login=user["login"],
+                                                                   upn=user["upn"]))
+        return None
+
+    def check_all(self, items):
+        """Refuse before any write the mailboxes beyond a plan's user limit (mailboxes counted per plan from the
+        users' services: the HE service says only whether a plan is used)."""
+        if self.tenant_exchange is None:
+            return []
+        wanted = {}
+        for item in items:
+            if item.action in ("create", "update") and item.desired.get("plan"):
+                wanted.setdefault(item.desired["plan"].casefold(), []).append(item)
+        problems = []
+        for plan in self.tenant_exchange["plans"]:
+            limit = plan.get("user_limit")
+            new = wanted.get(plan["name"].casefold(), [])
+            if limit is None or not new:
+                continue
+            used = self.count(plan["name"])
+            if used + len(new) > limit:
+                problems.append(("plan '%s'" % plan["name"], [
+                    "%d new mailbox(es) asked, %d used of a limit of %d" % (len(new), used, limit)]))
+        return problems
+
+    def count(self, plan):
+        """Mailboxes of the tenant on a plan (the plans not read yet are read, in parallel)."""
+        users = [u for u in self.api.find_users(self.code, with_exchange=True) or []
+                 if (u.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"]
+        unread = [u for u in users if u["login"].casefold() not in self.plans]
+        self.module.read_all(self.mailbox_of, unread, lambda user: "mailbox of '%s'" % user["upn"])
+        return sum(1 for u in users if (self.plans.get(u["login"].casefold()) or "").casefold() == plan.casefold())
+
+    def batchable(self, action):
+        return action in ("create", "update", "reprovision")
+
+    def write_batch(self, action, items):
+        return self.api.set_mailboxes(self.code, [(self.login(item), self.plan_for(item)) for item in items])
+
+    def login(self, item):
+        return (item.current or {}).get("login") or item.context["user"]["login"]
+
+    def plan_for(self, item):
+        return item.desired.get("plan") or (item.current or {}).get("plan")
+
+    def create(self, item):
+        return self.api.set_mailbox(self.code, self.login(item), item.desired["plan"])
+
+    def update(self, item):
+        return self.api.set_mailbox(self.code, self.login(item), self.plan_for(item))
+
+    def reprovision(self, item):
+        return self.api.set_mailbox(self.code, self.login(item), self.plan_for(item))
+
+    def delete(self, item):
+        return self.api.deprovision_mailbox(self.code, item.current["login"])
+
+    def ref(self, item):
+        user = item.context.get("user") or {}
+        return dict(kind="mailbox", tenant=self.code, login=(item.current or {}).get("login") or user.get("login"),
+                    upn=item.desired["user"], plan=self.plan_for(item),
+                    action="deprovision" if item.action == "delete" else "provision")
+
+    def present(self, item):
+        shown = super(Mailboxes, self).present(item)
+        shown["user"] = item.desired["user"]
+        if item.status in ("Deleted", "NotProvisioned") or (item.current is None and item.state == "absent"):
+            shown.update(status="NotProvisioned", status_color="grey")
+        return shown

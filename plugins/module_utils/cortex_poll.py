@@ -1,0 +1,357 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cloudforyou infra team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Waiting for provisioning: one scheduler for every module that waits, gentle on the server at any scale.
+
+Cortex provisions each object through a queue, roughly first in, first out, in seconds to minutes. Reading every
+pending request on every round would cost work x time requests. The scheduler instead:
+
+* reads request ids oldest first and ends the round at the first one still running (what is behind it is most
+  likely still running too); a round where everything read was final reads further, several at a time;
+* waits between rounds in proportion to the work: it measures how fast requests complete and sleeps until about
+  one twentieth of what is left should be done (0.05 s at first, growing while nothing moves, at most 15 s);
+* watches an object whose write got no request id (Cortex may answer a write with an empty response) through one
+  listing per tenant per round, never assuming it done;
+* queues a ``Failed`` provisioning again, at most ``retries`` times, after reading the object again (it may have
+  been fixed meanwhile); work that waits for another object (a mailbox whose user failed) is sent once that object
+  is provisioned.
+
+So the requests sent grow with the number of provisioning requests (about one read each, plus one per round), not
+with the time they take. Jobs are plain data (:meth:`Job.to_dict`), so the action plugins can carry them from one
+short module run to the next and print progress in between.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError, CortexUnreachable
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import describe_ref as describe
+
+FINAL = frozenset(("Provisioned", "Failed", "NotProvisioned", "Deleted"))
+MIN_INTERVAL = 0.05
+MAX_INTERVAL = 15.0
+# Kinds in the order their failures are queued again (a user before its mailbox).
+KIND_ORDER = {"tenant": 0, "exchange": 1, "user": 2, "mailbox": 3}
+PARENT_KIND = {"mailbox": "user", "user": "tenant", "exchange": "tenant"}
+
+
+def ref_key(ref):
+    """What identifies the object a job provisions."""
+    return (ref["kind"], (ref.get("tenant") or "").casefold(), (ref.get("login") or "").casefold())
+
+
+def parent_ref(ref):
+    kind = PARENT_KIND.get(ref["kind"])
+    if kind is None:
+        return None
+    parent = dict(kind=kind, tenant=ref["tenant"])
+    if kind == "user":
+        parent.update(login=ref.get("login"), upn=ref.get("upn"))
+    return parent
+
+
+class Job(object):
+    """One piece of provisioning work: the request to watch (``id``; None means watch the object itself), the object
+    (``ref``: kind, tenant, login, upn, plan, action), which item of the module it belongs to, and its state."""
+
+    def __init__(self, ref, id=None, item=None, status="Requested", message=None, retries=0, waits_for=None,
+                 history=None, sent=False):
+        self.ref = ref
+        self.id = id
+        self.item = item
+        self.status = status
+        self.message = message
+        self.retries = retries
+        self.waits_for = waits_for
+        self.history = list(history or ([] if id is None else [id]))
+        self.sent = sent  # whether this scheduler wrote for it (queued it again, or sent it once its parent was ready)
+
+    @property
+    def final(self):
+        return self.status in FINAL and self.waits_for is None
+
+    @property
+    def succeeded(self):
+        return self.status in ("Provisioned", "Deleted") or (self.status == "NotProvisioned" and self.removes)
+
+    @property
+    def removes(self):
+        return self.ref.get("action") in ("delete", "deprovision")
+
+    def to_dict(self):
+        return dict(ref=self.ref, id=self.id, item=self.item, status=self.status, message=self.message,
+                    retries=self.retries, waits_for=self.waits_for, history=self.history, sent=self.sent)
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(data["ref"], data.get("id"), data.get("item"), data.get("status") or "Requested", data.get("message"),
+                   data.get("retries") or 0, data.get("waits_for"), data.get("history"), data.get("sent") or False)
+
+
+class Scheduler(object):
+    """Drives a set of jobs to their end: polls, queues failures again, sends waiting work, reports progress."""
+
+    def __init__(self, api, retries=2, concurrency=8, parallel=None, clock=None, sleep=None, on_round=None):
+        self.api = api
+        self.retries = retries
+        self.concurrency = max(1, concurrency)
+        self.parallel = parallel or _serial
+        self.clock = clock or time.monotonic
+        self.sleep = sleep or time.sleep
+        self.on_round = on_round
+        self.jobs = []
+        self.started = None
+        self.finished_at = {}  # job index -> time it was seen final (for the rate)
+        self.interval = MIN_INTERVAL
+        self.window = 1
+        self.answers = {}  # request id -> the last answer read
+
+    # -- state -----------------------------------------------------------------------------------------
+    def add(self, jobs):
+        self.jobs.extend(jobs)
+
+    def pending(self):
+        return [job for job in self.jobs if not job.final]
+
+    def counts(self):
+        done = sum(1 for job in self.jobs if job.final and job.succeeded)
+        failed = sum(1 for job in self.jobs if job.final and not job.succeeded)
+        return dict(total=len(self.jobs), done=done, failed=failed, running=len(self.jobs) - done - failed,
+                    retried=sum(job.retries for job in self.jobs))
+
+    def rate(self):
+        """Jobs completed per second since waiting started (None until one has)."""
+        if not self.finished_at or self.started is None:
+            return None
+        elapsed = max(max(self.finished_at.values()) - self.started, 1e-3)
+        return len(self.finished_at) / elapsed
+
+    def eta(self):
+        rate = self.rate()
+        left = len(self.pending())
+        return None if not rate or not left else left / rate
+
+    # -- the loop --------------------------------------------------------------------------------------
+    def run(self, until):
+        """Poll until every job is final or the clock reaches ``until``. Returns True when every job is final."""
+        if self.started is None:
+            self.started = self.clock()
+        while True:
+            self.round()
+            if self.on_round is not None:
+                self.on_round(self)
+            if not self.pending():
+                return True
+            now = self.clock()
+            if now >= until:
+                return False
+            self.sleep(min(self.next_interval(), max(until - now, 0)))
+
+    def round(self):
+        self._poll_requests()
+        self._watch_objects()
+        self._queue_again()
+        self._send_waiting()
+        now = self.clock()
+        for index, job in enumerate(self.jobs):
+            if job.final and index not in self.finished_at:
+                self.finished_at[index] = now
+
+    def next_interval(self):
+        rate = self.rate()
+        left = len(self.pending())
+        if rate is None:
+            # nothing has completed yet: back off while nothing moves
+            self.interval = min(max(self.interval * 2, MIN_INTERVAL), MAX_INTERVAL)
+        else:
+            self.interval = min(max(max(1.0, left / 20.0) / rate, MIN_INTERVAL), MAX_INTERVAL)
+        return self.interval
+
+    # -- reading requests, oldest first ----------------------------------------------------------------
+    def _poll_requests(self):
+        queue = sorted((job for job in self.jobs if job.id is not None and not job.final and job.waits_for is None),
+                       key=lambda job: job.id)
+        start = 0
+        while start < len(queue):
+            batch = queue[start:start + self.window]
+            start += len(batch)
+            answers = self.parallel(self.api.get_request, [job.id for job in batch])
+            busy = False
+            for job, answer in zip(batch, answers):
+                if isinstance(answer, CortexUnreachable):
+                    raise answer
+                if isinstance(answer, CortexError):
+                    if answer.status is not None and answer.status < 500:
+                        job.status, job.message = "Failed", "cannot read provisioning request %s: %s" % (
+                            job.id, answer.message)
+                        job.retries = self.retries  # not a provisioning failure: queuing again would not help
+                    busy = True
+                    continue
+                if isinstance(answer, Exception):
+                    raise answer
+                self.answers[job.id] = answer
+                job.status = answer["status"]
+                if job.status == "Failed":
+                    job.message = answer.get("message") or answer.get("description") or "no reason given"
+                elif job.status not in FINAL:
+                    busy = True
+            if busy:
+                self.window = 1
+                return
+            self.window = min(self.window * 2, self.concurrency)
+
+    # -- objects without a request id ------------------------------------------------------------------
+    def _statuses(self, refs):
+        """The current status of each object (None when it does not exist), one listing per tenant and kind family."""
+        wanted = {}
+        for ref in refs:
+            family = "users" if ref["kind"] in ("user", "mailbox") else "tenant"
+            wanted.setdefault((ref["tenant"], family), None)
+        found, read = {}, set()
+        keys = list(wanted)
+        for key, listing in zip(keys, self.parallel(lambda key: self.api.object_statuses(key[0], key[1]), keys)):
+            if isinstance(listing, CortexUnreachable):
+                raise listing
+            if isinstance(listing, Exception):
+                continue  # read again next round
+            read.add(key)
+            found.update(listing)
+        statuses = {}
+        for ref in refs:
+            family = "users" if ref["kind"] in ("user", "mailbox") else "tenant"
+            listed = (ref["tenant"], family) in read
+            statuses[ref_key(ref)] = found.get(ref_key(ref)) if listed else "Unknown"
+        return statuses
+
+    def _watch_objects(self):
+        watched = [job for job in self.jobs if job.id is None and job.waits_for is None and not job.final]
+        if not watched:
+            return
+        statuses = self._statuses([job.ref for job in watched])
+        for job in watched:
+            status = statuses[ref_key(job.ref)]
+            if status is None:  # gone
+                if job.removes:
+                    job.status = "Deleted"
+                else:
+                    job.status, job.message = "Failed", "%s no longer exists" % describe(job.ref)
+                    job.retries = self.retries
+            elif status == "NotProvisioned" and not job.removes:
+                continue  # not started yet
+            elif status in FINAL:
+                job.status = status
+                if status == "Failed":
+                    job.message = "provisioning failed (status Failed; Cortex gave no request id to read the reason)"
+
+    # -- failures queued again -------------------------------------------------------------------------
+    def _queue_again(self):
+        failed = [job for job in self.jobs if job.status == "Failed" and job.retries < self.retries]
+        if not failed:
+            return
+        failed.sort(key=lambda job: KIND_ORDER.get(job.ref["kind"], 9))
+        statuses = self._statuses([job.ref for job in failed])
+        for job in failed:
+            status = statuses[ref_key(job.ref)]
+            if status is None and job.removes:
+                job.status = "Deleted"
+                continue
+            if status == "Unknown" or status in ("Requested", "InProgress", "Pending"):
+                job.id, job.status = None, "Requested"  # being provisioned again by someone else: watch it
+                continue
+            if status == "Provisioned" and not job.removes:
+                job.status = "Provisioned"
+                continue
+            if status is None and not job.removes:
+                # never "provision" an object that is not there: a SET on a missing login would create a user
+                job.message = "%s no longer exists (%s)" % (describe(job.ref), job.message)
+                job.retries = self.retries
+                continue
+            self._send(job, again=True)
+
+    def _send(self, job, again=False):
+        try:
+            ids = self.api.provision(job.ref)
+        except CortexUnreachable:
+            raise
+        except CortexError as exc:
+            parent = parent_ref(job.ref)
+            if parent is not None and "ParentNotProvisioned" in exc.error_ids:
+                job.waits_for, job.status = parent, "Requested"  # sent again once the parent is provisioned
+                return
+            job.status, job.message = "Failed", "%s could not be queued again: %s" % (describe(job.ref), exc.message)
+            job.retries = self.retries
+            return
+        if again:
+            job.retries += 1
+        job.sent = True
+        job.waits_for = None
+        job.id = ids[0] if ids else None
+        if ids:
+            job.history.append(ids[0])
+        job.status = "Requested"
+        if not again:
+            job.message = None  # (queued again: the message stays as the reason of the last failure)
+
+    # -- work waiting for another object ---------------------------------------------------------------
+    def _send_waiting(self):
+        waiting = [job for job in self.jobs if job.waits_for is not None]
+        if not waiting:
+            return
+        known = dict((ref_key(job.ref), job) for job in self.jobs if job.waits_for is None)
+        unknown = [job.waits_for for job in waiting if ref_key(job.waits_for) not in known]
+        statuses = self._statuses(unknown) if unknown else {}
+        for job in waiting:
+            key = ref_key(job.waits_for)
+            blocker = known.get(key)
+            if blocker is not None:
+                if not blocker.final:
+                    continue
+                if not blocker.succeeded:
+                    job.waits_for = None
+                    job.status, job.message = "Failed", "%s did not provision: %s" % (
+                        describe(blocker.ref), blocker.message or blocker.status)
+                    job.retries = self.retries
+                    continue
+            else:
+                status = statuses.get(key)
+                if status in ("Requested", "InProgress", "Pending", "Unknown"):
+                    continue
+                if status != "Provisioned":
+                    job.status, job.message = "Failed", "%s is %s" % (describe(job.waits_for), status or "missing")
+                    job.waits_for = None
+                    job.retries = self.retries
+                    continue
+            self._send(job)
+
+
+def _serial(function, items):
+    return [_guarded(function, item) for item in items]
+
+
+def _guarded(function, item):
+    try:
+        return function(item)
+    except Exception as exc:  # pylint: disable=broad-except
+        return exc
+
+
+def progress_line(label, counts, eta):
+    """``BMS: 812/2004 provisioned, 1190 in progress, 2 failed, about 3 min left``."""
+    line = "%s: %d/%d provisioned, %d in progress, %d failed" % (
+        label, counts["done"], counts["total"], counts["running"], counts["failed"])
+    if counts.get("retried"):
+        line += " (%d queued again)" % counts["retried"]
+    if eta is not None and counts["running"]:
+        line += ", about %s left" % human_duration(eta)
+    return line
+
+
+def human_duration(seconds):
+    if seconds < 90:
+        return "%d s" % max(1, round(seconds))
+    if seconds < 5400:
+        return "%d min" % round(seconds / 60.0)
+    return "%.1f h" % (seconds / 3600.0)

@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, cloudforyou infra team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a module returns, built from its items and their provisioning jobs.
+
+Pure functions on plain data, shared by the modules (which build their result) and the action plugins (which keep
+waiting after a module run returned, and then settle the same result with the jobs' outcomes).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import status_color
+
+# The key under which a module that returned before its provisioning ended hands its jobs to its action plugin.
+WAIT_KEY = "_cortex_wait"
+
+
+def job_outcome(jobs):
+    """(status, error) of an object from the jobs provisioning it: the first failure, else the last status."""
+    for job in jobs:
+        if job["status"] == "Failed":
+            what = "provisioning request %s failed" % job["id"] if job.get("id") else "provisioning failed"
+            if job.get("retries"):
+                what += " (queued again %d time(s), failed each time)" % job["retries"]
+            return "Failed", "%s: %s" % (what, job.get("message") or "no reason given")
+    if any(job["status"] not in ("Provisioned", "Deleted", "NotProvisioned") for job in jobs):
+        status = next(job["status"] for job in jobs if job["status"] not in ("Provisioned", "Deleted", "NotProvisioned"))
+        return status, None
+    if any(job["ref"].get("action") in ("delete",) for job in jobs):
+        return "Deleted", None
+    if any(job["ref"].get("action") in ("deprovision",) for job in jobs):
+        return "NotProvisioned", None
+    return "Provisioned", None
+
+
+def bulk_summary(results):
+    counts = {}
+    for result in results:
+        counts[result["action"]] = counts.get(result["action"], 0) + 1
+    failed = [r for r in results if r.get("failed")]
+    return dict(total=len(results), failed=len(failed), **counts)
+
+
+def bulk_message(results, kind):
+    failed = [r for r in results if r.get("failed")]
+    if not failed:
+        return None
+    return "%d of %d %s(s) failed: %s" % (len(failed), len(results), kind, " | ".join(r["msg"] for r in failed))
+
+
+def settle(result, jobs, state, timeout=None):
+    """Put the outcome of ``jobs`` (dicts) into a module result, in place: each object as it shows once provisioned
+    (``state["done"]``, computed by the module), or its failure. ``state`` also holds the result's ``key`` and
+    ``bulk_key``, the entity's ``kind`` and each item's label."""
+    key, bulk_key = state["key"], state["bulk_key"]
+    by_item = {}
+    for job in jobs:
+        by_item.setdefault(job.get("item") or 0, []).append(job)
+    items = result[bulk_key] if bulk_key else [result]
+    for index, item_jobs in by_item.items():
+        item = items[index]
+        status, error = job_outcome(item_jobs)
+        if status not in ("Provisioned", "Deleted", "NotProvisioned", "Failed") and error is None:
+            error = "still %s after wait_timeout=%ss" % (status, timeout)
+        view = dict(state["done"].get(str(index)) or {})
+        if status not in ("Provisioned", "Deleted", "NotProvisioned"):
+            view.update(status=status, status_color=status_color(status))
+        if key:
+            item[key] = view
+        else:
+            item.update(view)
+        if error:
+            item["failed"] = True
+            item["msg"] = "%s: %s" % (state["labels"][index], error)
+        retried = [job for job in item_jobs if job.get("retries")]
+        if retried and not error:
+            item["note"] = "provisioning failed and was queued again (%d time(s)) before it succeeded; last reason: %s" % (
+                sum(job["retries"] for job in retried), retried[0].get("message") or "none given")
+    if bulk_key:
+        result["summary"] = bulk_summary(result[bulk_key])
+        message = bulk_message(result[bulk_key], state["kind"])
+        if message:
+            result["failed"], result["msg"] = True, message
+    return result
+
+
+def wait_result(jobs, timeout=None):
+    """The result of cortex_wait for jobs (dicts): counts, each failure, and whether the task failed."""
+    summary = dict(total=len(jobs), provisioned=0, failed=0, pending=0,
+                   retried=sum(job.get("retries") or 0 for job in jobs))
+    failures = []
+    for job in jobs:
+        status, error = job_outcome([job])
+        if error:
+            summary["failed"] += 1
+            failures.append(dict(object=describe_ref(job["ref"]), request_id=job.get("id"), message=error))
+        elif status in ("Provisioned", "Deleted", "NotProvisioned"):
+            summary["provisioned"] += 1
+        else:
+            summary["pending"] += 1
+    result = dict(changed=bool(summary["retried"]) or any(job.get("sent") for job in jobs), jobs=jobs,
+                  summary=summary, failures=failures)
+    problems = ["%s: %s" % (f["object"], f["message"]) for f in failures]
+    if summary["pending"] and timeout is not None:
+        problems.append("%d still in progress after wait_timeout=%ss" % (summary["pending"], timeout))
+    if problems:
+        result["failed"] = True
+        result["msg"] = "%d of %d provisioning job(s) did not succeed: %s" % (
+            summary["failed"] + summary["pending"], len(jobs), " | ".join(problems[:50]))
+    return result
+
+
+def describe_ref(ref):
+    if ref["kind"] in ("user", "mailbox"):
+        return "%s '%s'" % ("user" if ref["kind"] == "user" else "mailbox of", ref.get("upn") or ref.get("login"))
+    if ref["kind"] == "exchange":
+        return "Hosted Exchange of tenant '%s'" % ref["tenant"]
+    if ref["kind"] == "request":
+        return "request"
+    return "tenant '%s'" % ref["tenant"]
