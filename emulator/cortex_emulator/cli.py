@@ -7,6 +7,7 @@ background with its files in a state directory and say how to reach it (:mod:`la
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from . import __version__, faults, launcher
@@ -83,7 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--from", dest="source", metavar="FILE",
                         help="a connection written by --format json|yaml (e.g. tests' integration_config.yml)")
     _output(env, default="sh")
+    stats = sub.add_parser("stats", help="print the counters of a running emulator (its /_emulator/stats)")
+    _state(stats)
+    stats.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     return parser
+
+
+def stats_text(stats: dict) -> str:
+    """/_emulator/stats in three lines."""
+    actions = ", ".join(f"{k} {v}" for k, v in stats["by_action"].items())
+    provisioning = ", ".join(f"{k} {v}" for k, v in stats["provisioning"].items())
+    faults = ", ".join(f"{k}: {v}" for k, v in stats["faults"].items() if v) or "none"
+    return (f"API requests: {stats['requests']} ({stats['writes']} writes): {actions}\n"
+            f"provisioning requests: {provisioning}\nfaults applied: {faults}\n")
 
 
 def _state(parser) -> None:
@@ -117,6 +130,9 @@ def _background(args, extra: list[str]) -> int:
             _emit(emulator.connection, args)
         elif args.command == "stop":
             launcher.stop(args.state, grace=args.grace)
+        elif args.command == "stats":
+            stats = launcher.attach(args.state).stats()
+            sys.stdout.write(json.dumps(stats, indent=2) + "\n" if args.format == "json" else stats_text(stats))
         else:
             connection = (launcher.connection(args.state) if args.state
                           else launcher.Connection.load(args.source))

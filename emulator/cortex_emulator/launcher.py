@@ -300,11 +300,10 @@ def stop(state: str | os.PathLike, *, grace: float = DEFAULT_GRACE, sig: int = s
 
 
 def _stop(state: Path, proc: subprocess.Popen | None, sig: int, grace: float) -> int | None:
-    pid_file = state / "emulator.pid"
     pid = proc.pid if proc is not None else None
     if pid is None:
         try:
-            pid = int(pid_file.read_text().strip())
+            pid = int((state / "emulator.pid").read_text().strip())
         except (OSError, ValueError):
             return None
 
@@ -326,7 +325,8 @@ def _stop(state: Path, proc: subprocess.Popen | None, sig: int, grace: float) ->
             _signal_group(pid, signal.SIGKILL, group)
     if group:
         _signal_group(pid, signal.SIGKILL, True)  # anything the server left behind in its group
-    pid_file.unlink(missing_ok=True)
+    for name in ("emulator.pid", "connection.json"):  # env now says that none runs
+        (state / name).unlink(missing_ok=True)
     if proc is not None:
         return proc.wait()
     return None

@@ -238,15 +238,16 @@ def _modify(call: Call, modify, *args) -> None:
 
 def set_customer_service(call: Call, el, c: Customer) -> None:
     try:
-        call.outcome.accept(call.backend.services.set_customer_service(c, parsing.customer_service_set(el),
-                                                                        call.forced))
+        spec = parsing.customer_service_set(el)
+        call.outcome.accept(call.backend.services.set_customer_service(c, spec, call.forced))
     except Refused as refused:
         call.outcome.refuse(refused.errors)
 
 
 def set_user_service(call: Call, el, c: Customer, u: User) -> None:
     try:
-        call.outcome.accept(call.backend.services.set_user_service(c, u, parsing.user_service_set(el), call.forced))
+        spec = parsing.user_service_set(el)
+        call.outcome.accept(call.backend.services.set_user_service(c, u, spec, call.forced))
     except Refused as refused:
         call.outcome.refuse(refused.errors)
 

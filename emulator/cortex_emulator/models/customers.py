@@ -328,4 +328,3 @@ class CustomersBackend:
             "delete", c, [], object_type="Customer", object_name=c.code, object_description=c.fullname,
             description=f"Delete customer {c.fullname}", customer=c, forced=forced,
         )
-

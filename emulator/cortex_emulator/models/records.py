@@ -174,4 +174,3 @@ class Request:
     object_name: str
     object_description: str
     object_status: str
-

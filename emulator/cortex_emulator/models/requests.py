@@ -69,4 +69,3 @@ class RequestsBackend:
     def fail_next(self, match: str, count: int, message: str) -> list[dict]:
         """The next ``count`` requests whose names or descriptions contain ``match`` will fail with ``message``."""
         return self.engine.add_fail_rule(match, count, message)
-

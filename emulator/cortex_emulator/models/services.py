@@ -166,8 +166,9 @@ class ServicesBackend:
         kind = "modify" if s.ever_provisioned else "provision"
         verb = "Provision HE to" if kind == "provision" else "Modify HE for"
         return self.backend.requests.queue(
-            kind, s, ancestors, object_type=object_type, object_name="HE", object_description=f"Hosted Exchange - {who}",
-            description=f"{verb} {description_who}", customer=c, forced=forced,
+            kind, s, ancestors, object_type=object_type, object_name="HE",
+            object_description=f"Hosted Exchange - {who}", description=f"{verb} {description_who}", customer=c,
+            forced=forced,
         )
 
     # ----- mailboxes -----------------------------------------------------------------------------------------
