@@ -16,9 +16,7 @@ Then the provisioning engine: 1,000 requests queued by 5 multi-object SETs (200 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,6 +24,7 @@ import time
 from pathlib import Path
 
 import requests
+from cortex_emulator import launcher
 
 TARGETS = {"GET": 500, "SET": 200}
 PASSWORD = "Bench!Passw0rd"
@@ -34,23 +33,6 @@ PASSWORD = "Bench!Passw0rd"
 def xml(action: str, inner: str) -> bytes:
     head = '<?xml version="1.0" encoding="utf-8"?>\n'
     return f'{head}<request action="{action}" version="1.0">{inner}</request>'.encode()
-
-
-def start_emulator(workdir: Path, python: str, workers: int) -> tuple[subprocess.Popen, dict]:
-    ready = workdir / "ready.json"
-    proc = subprocess.Popen(
-        [python, "-m", "cortex_emulator", "serve", "--host", "127.0.0.1", "--port", "0", "--db",
-         str(workdir / "bench.db"), "--delay", "0", "--workers", str(workers), "--ready-file", str(ready)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while not ready.exists():
-        if proc.poll() is not None:
-            raise SystemExit(f"emulator exited: {proc.stderr.read()}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise SystemExit("emulator not ready after 30 s")
-        time.sleep(0.05)
-    return proc, json.loads(ready.read_text())
 
 
 class Setup:
@@ -188,16 +170,17 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 below 500 GET/s or 200 SET/s")
     args = parser.parse_args()
 
-    proc = None
+    emulator = None
     with tempfile.TemporaryDirectory(prefix="cortex-bench-") as tmp:
         url = args.url
         if url is None:
-            proc, info = start_emulator(Path(tmp), args.python, args.workers)
-            url = info["url"]
+            emulator = launcher.start(Path(tmp) / "emulator", ["--delay", "0", "--workers", str(args.workers)],
+                                      python=args.python)
+            url = emulator.url
         try:
             setup = Setup(url, (args.user, args.password), args.clients)
             results = {}
-            server_pid = proc.pid if proc is not None else None
+            server_pid = emulator.pid if emulator is not None else None
             for name in ("FIND", "GET", "SET", "SET-create"):
                 cpu_before, wall_before = cpu_seconds(server_pid), time.monotonic()
                 results[name] = phase(name, setup, args.clients, args.seconds)
@@ -211,9 +194,8 @@ def main() -> int:
             print(f"{'engine':<10} {engine_rate(setup):8.0f} provisioning requests/s completed "
                   "(1,000 queued by 5 SETs)", flush=True)
         finally:
-            if proc is not None:
-                proc.terminate()
-                proc.wait(15)
+            if emulator is not None:
+                emulator.stop()
     short = [f"{k} {results[k]:.0f}/s < {v}/s" for k, v in TARGETS.items() if results[k] < v]
     if short:
         print("below target: " + ", ".join(short))

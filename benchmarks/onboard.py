@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from xml.sax.saxutils import escape
 
 import requests
+from cortex_emulator import launcher
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -63,21 +64,19 @@ def client(n_users, name="Benchmark Boulangerie"):
 
 
 class Emulator(object):
-    """A fresh emulator (tools/emulator.sh) for one measurement."""
+    """A fresh emulator (cortex_emulator.launcher, provisioning delay 0, 4 workers) for one measurement."""
 
     def __init__(self):
         self.state = tempfile.mkdtemp(prefix="cortex-bench-")
-        env = dict(os.environ, EMULATOR_DELAY="0", EMULATOR_WORKERS="4")
-        out = subprocess.run([os.path.join(ROOT, "tools", "emulator.sh"), "start", self.state], env=env, check=True,
-                             stdout=subprocess.PIPE, universal_newlines=True).stdout
-        self.env = dict(re.findall(r"export (\w+)=['\"]?([^'\"\n]*)['\"]?", out))
-        self.base = self.env["CORTEX_EMULATOR_BASE"]
+        self.running = launcher.start(os.path.join(self.state, "emulator"), ["--delay", "0", "--workers", "4"])
+        self.env = self.running.connection.env()
+        self.base = self.running.base
 
     def stats(self):
-        return requests.get(self.base + "/_emulator/stats", timeout=10).json()
+        return self.running.stats()
 
     def stop(self):
-        subprocess.run([os.path.join(ROOT, "tools", "emulator.sh"), "stop", self.state], check=False)
+        self.running.stop()
         shutil.rmtree(self.state, ignore_errors=True)
 
 

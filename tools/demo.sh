@@ -8,13 +8,14 @@ export PATH="$ROOT/.venv/bin:$PATH"
 export ANSIBLE_NOCOLOR=${ANSIBLE_NOCOLOR:-0} ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
 
 state=$(mktemp -d "${TMPDIR:-/tmp}/cortex-demo.XXXXXX")
-stop() { tools/emulator.sh stop "$state" || true; rm -rf "$state"; }
+emulator() { python -m cortex_emulator "$@"; }  # the launcher (docs/emulator.md)
+stop() { emulator stop --state "$state/emulator" || true; rm -rf "$state"; }
 trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "== Starting the Cortex emulator (provisioning delay ${DEMO_DELAY:-0.3} s per request)"
-eval "$(EMULATOR_DELAY=${DEMO_DELAY:-0.3} tools/emulator.sh start "$state")"
+eval "$(emulator start --state "$state/emulator" --delay "${DEMO_DELAY:-0.3}" --format sh)"
 export CORTEX_URL CORTEX_USERNAME CORTEX_PASSWORD
 echo "   CortexAPI $CORTEX_URL, partner login $CORTEX_USERNAME"
 
@@ -29,23 +30,9 @@ ansible-playbook playbooks/onboard_client.yml -e @playbooks/vars/example_client.
 echo "== Running it again: nothing should change"
 ansible-playbook playbooks/onboard_client.yml -e @playbooks/vars/example_client.yml | tail -n 3
 
-echo "== What Cortex now holds"
-python - "$CORTEX_EMULATOR_BASE" <<'PY'
-import json, sys, urllib.request
-base = sys.argv[1]
-stats = json.load(urllib.request.urlopen(base + "/_emulator/stats"))
-print("   API requests: %(requests)d (%(writes)d writes); provisioning: %(provisioning)s" % stats)
-PY
+echo "== What the emulator counted (/_emulator/stats)"
+emulator stats --state "$state/emulator" | sed "s/^/   /"
 echo "   Status page (while the emulator runs): $CORTEX_EMULATOR_BASE/"
-curl -fsS "$CORTEX_EMULATOR_BASE/" | python -c '
-import html, re, sys
-page = sys.stdin.read()
-rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)
-for row in rows[:20]:
-    cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
-    if any(cells):
-        print("   " + " | ".join(cells))
-'
 if [ -n "${DEMO_KEEP:-}" ]; then
   echo "== DEMO_KEEP is set: the emulator stays up at $CORTEX_EMULATOR_BASE/ until you press Enter"
   read -r _

@@ -39,6 +39,15 @@ class Catalog:
     customer_properties: list[dict] = field(default_factory=list)
     user_properties: list[dict] = field(default_factory=list)
     country_options: list[str] = field(default_factory=list)
+    property_meta: dict[str, dict[str, dict]] = field(default_factory=dict)  # kind -> lower-case name -> metadata
+    mandatory_properties: list[str] = field(default_factory=list)  # of a customer create
+
+    def __post_init__(self):
+        self.property_meta = {
+            "customer": {p["name"].lower(): p for p in self.customer_properties},
+            "user": {p["name"].lower(): p for p in self.user_properties},
+        }
+        self.mandatory_properties = [p["name"] for p in self.customer_properties if p.get("mandatory")]
 
     def role_order(self, names) -> list[str]:
         """Role names sorted in catalogue order (the order the console lists them)."""

@@ -17,12 +17,6 @@ from dataclasses import dataclass
 
 log = logging.getLogger("cortex_emulator.engine")
 
-REQUEST_TYPES = {
-    "provision": "Object Provision",
-    "modify": "Object Modify",
-    "deprovision": "Object Deprovision",
-    "delete": "Object Delete",
-}
 TABLES = {"C": "customers", "U": "users", "S": "services"}
 UNFINISHED = ("Requested", "InProgress")
 DEFAULT_FAIL_MESSAGE = "Simulated provisioning failure"
@@ -170,6 +164,11 @@ class Engine:
         if self.queue is not None:
             for rid in sorted((set(ready) | {r for r in queued if r in self.kinds}) - self.running):
                 self.queue.put_nowait(rid)
+
+    def add_fail_rule(self, match: str, count: int, message: str) -> list[dict]:
+        """Fail the next ``count`` requests whose texts contain ``match``; returns the rules now in force."""
+        self.fail_rules.append(FailRule(match, count, message))
+        return [r.__dict__ for r in self.fail_rules]
 
     def _take_fail_rule(self, *texts: str) -> str | None:
         for rule in self.fail_rules:

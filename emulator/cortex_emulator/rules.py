@@ -8,6 +8,8 @@ import os
 import re
 import unicodedata
 
+from .exceptions import PASSWORD_COMPLEXITY, PASSWORD_CONTAINS_NAME, PASSWORD_TOO_LONG, PASSWORD_TOO_SHORT
+
 CODE_RE = re.compile(r"^[A-Za-z0-9]{1,20}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Logins (sAMAccountName) are kept to ASCII letters, digits, dot, hyphen and underscore.
@@ -81,9 +83,9 @@ def password_problems(password: str, *, minimum: int, login: str, upn: str, full
     """The password rule of docs/protocol.md §6, as (error id, reason) pairs."""
     problems = []
     if len(password) < minimum:
-        problems.append(("PasswordTooShort", f"password is shorter than {minimum} characters"))
+        problems.append((PASSWORD_TOO_SHORT, f"password is shorter than {minimum} characters"))
     if len(password) > PASSWORD_MAX:
-        problems.append(("PasswordTooLong", f"password is longer than {PASSWORD_MAX} characters"))
+        problems.append((PASSWORD_TOO_LONG, f"password is longer than {PASSWORD_MAX} characters"))
     lowered = password.casefold()
     names = []
     if len(login) >= 3:
@@ -92,7 +94,7 @@ def password_problems(password: str, *, minimum: int, login: str, upn: str, full
         names.extend(t for t in _TOKEN_SPLIT.split(source or "") if len(t) >= 3)
     for token in names:
         if token.casefold() in lowered:
-            problems.append(("PasswordContainsName", "password contains the login, or part of the UPN or display name"))
+            problems.append((PASSWORD_CONTAINS_NAME, "password contains the login, or part of the UPN or display name"))
             break
     classes = sum(
         (
@@ -104,7 +106,7 @@ def password_problems(password: str, *, minimum: int, login: str, upn: str, full
     )
     if classes < 3:
         problems.append(
-            ("PasswordComplexity", "password needs 3 of: upper case, lower case, digit, other character")
+            (PASSWORD_COMPLEXITY, "password needs 3 of: upper case, lower case, digit, other character")
         )
     return problems
 

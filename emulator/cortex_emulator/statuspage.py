@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from html import escape
 
 # The console's colours (docs/protocol.md §7).
@@ -34,53 +33,51 @@ def badge(status: str, message: str | None = None) -> str:
             f"{escape(status)}</span>")
 
 
-def render(conn, partner_names: dict[int, str], pending: int) -> bytes:
+def render(backend) -> bytes:
+    """The page, from the backend's records (every customer of every partner)."""
     out = [
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Cortex emulator</title>",
         f"<style>{STYLE}</style></head><body>",
         "<h1>Cortex emulator</h1>",
-        f"<p class=\"muted\">Read-only view. Provisioning requests pending: {pending}. Legend: ",
+        f"<p class=\"muted\">Read-only view. Provisioning requests pending: {backend.requests.pending}. Legend: ",
         " ".join(badge(s) for s in COLOURS),
         "</p>",
     ]
     services: dict[tuple[int, int], list] = {}
-    for s in conn.execute("SELECT customer_id, user_id, code, status, message, userpackage, version, userpackages"
-                          " FROM services ORDER BY id"):
-        services.setdefault((s["customer_id"], s["user_id"]), []).append(s)
+    for s in backend.services.all():
+        services.setdefault((s.customer_id, s.user_id), []).append(s)
     users: dict[int, list] = {}
-    for u in conn.execute("SELECT id, customer_id, login, upn, fullname, roles, enabled, status, message"
-                          " FROM users ORDER BY id"):
-        users.setdefault(u["customer_id"], []).append(u)
-    customers = conn.execute("SELECT * FROM customers ORDER BY id").fetchall()
+    for u in backend.users.all():
+        users.setdefault(u.customer_id, []).append(u)
+    customers = backend.customers.all()
     if not customers:
         out.append("<p>No customers yet.</p>")
     for c in customers:
-        domains = [r[0] for r in conn.execute(
-            "SELECT name FROM domains WHERE customer_id=? ORDER BY position", (c["id"],))]
+        domains = backend.customers.domains(c.id)
+        partner = backend.partner_names.get(c.partner_id, str(c.partner_id))
         out.append(
-            f"<h2>{escape(c['fullname'])} <span class=\"muted\">({escape(c['code'])})</span> "
-            f"{badge(c['status'], c['message'])}</h2>"
-            f"<p class=\"muted\">Partner {escape(partner_names.get(c['partner_id'], str(c['partner_id'])))}"
-            f" · primary domain {escape(c['primarydomain'])} · domains {escape(', '.join(domains))}</p>"
+            f"<h2>{escape(c.fullname)} <span class=\"muted\">({escape(c.code)})</span> "
+            f"{badge(c.status, c.message)}</h2>"
+            f"<p class=\"muted\">Partner {escape(partner)}"
+            f" · primary domain {escape(c.primarydomain)} · domains {escape(', '.join(domains))}</p>"
         )
         out.append("<table><tr><th>Service</th><th>Status</th><th>Version</th><th>Plans</th></tr>")
-        for s in services.get((c["id"], 0), ()):
-            plans = ", ".join(json.loads(s["userpackages"] or "[]"))
-            out.append(f"<tr><td>{escape(s['code'])}</td><td>{badge(s['status'], s['message'])}</td>"
-                       f"<td>{escape(s['version'])}</td><td>{escape(plans)}</td></tr>")
+        for s in services.get((c.id, 0), ()):
+            out.append(f"<tr><td>{escape(s.code)}</td><td>{badge(s.status, s.message)}</td>"
+                       f"<td>{escape(s.version)}</td><td>{escape(', '.join(s.userpackages))}</td></tr>")
         out.append("</table>")
-        rows = users.get(c["id"], ())
+        rows = users.get(c.id, ())
         if rows:
             out.append("<table><tr><th>Login</th><th>UPN</th><th>Display name</th><th>Roles</th><th>Enabled</th>"
                        "<th>Status</th><th>Mailbox</th><th>Plan</th></tr>")
             for u in rows:
-                mailbox = (services.get((c["id"], u["id"])) or [None])[0]
+                mailbox = (services.get((c.id, u.id)) or [None])[0]
                 out.append(
-                    f"<tr><td>{escape(u['login'])}</td><td>{escape(u['upn'])}</td><td>{escape(u['fullname'])}</td>"
-                    f"<td>{escape(', '.join(json.loads(u['roles'])))}</td><td>{'yes' if u['enabled'] else 'no'}</td>"
-                    f"<td>{badge(u['status'], u['message'])}</td>"
-                    f"<td>{badge(mailbox['status'], mailbox['message']) if mailbox else ''}</td>"
-                    f"<td>{escape(mailbox['userpackage']) if mailbox else ''}</td></tr>"
+                    f"<tr><td>{escape(u.login)}</td><td>{escape(u.upn)}</td><td>{escape(u.fullname)}</td>"
+                    f"<td>{escape(', '.join(u.roles))}</td><td>{'yes' if u.enabled else 'no'}</td>"
+                    f"<td>{badge(u.status, u.message)}</td>"
+                    f"<td>{badge(mailbox.status, mailbox.message) if mailbox else ''}</td>"
+                    f"<td>{escape(mailbox.userpackage) if mailbox else ''}</td></tr>"
                 )
             out.append("</table>")
     out.append("</body></html>")

@@ -1,20 +1,20 @@
-"""Fixtures: real emulator processes (``python -m cortex_emulator serve``) and an XML-over-HTTP client."""
+"""Fixtures: real emulator processes (``python -m cortex_emulator serve``, started by ``cortex_emulator.launcher``)
+and an XML-over-HTTP client."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import os
-import select
 import signal
-import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import requests
+
+from cortex_emulator import launcher
 
 PARTNER = ("demo-partner", "DemoPartner2026")
 OTHER = ("other-partner", "OtherPartner2026")
@@ -23,52 +23,32 @@ _counter = itertools.count(1)
 
 
 class Emulator:
-    """One running emulator process."""
+    """One running emulator process, started through the package's launcher (each start in a fresh state
+    directory under ``workdir``; the database stays, so a restart keeps the state)."""
 
     def __init__(self, workdir: Path, *args: str, db: Path | None = None, env=None):
         self.workdir = workdir
         self.db = db or workdir / f"cortex-{next(_counter)}.db"
         self.args = args
         self.env = env
-        self.proc = None
+        self.running = None
         self.stderr = ""
         self.start()
 
     def start(self, timeout: float = 20.0) -> None:
-        self.ready_file = self.workdir / f"ready-{next(_counter)}.json"
-        cmd = [sys.executable, "-m", "cortex_emulator", "serve", "--host", "127.0.0.1", "--port", "0",
-               "--db", str(self.db), "--ready-file", str(self.ready_file), *self.args]
-        # stderr to a file: a pipe nobody reads could fill up and block the server
-        self.log_file = self.workdir / f"stderr-{next(_counter)}.log"
-        with open(self.log_file, "w") as log:
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=self.env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.1)
-            if ready:
-                self.ready_line = self.proc.stdout.readline().strip()
-                break
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"emulator exited: {self.log_file.read_text()}")
-        else:
-            self.proc.kill()
-            raise RuntimeError("emulator not ready in time")
+        state = self.workdir / f"emulator-{next(_counter)}"
+        self.running = launcher.start(state, ["--db", str(self.db), *self.args], timeout=timeout, env=self.env)
+        self.proc = self.running.proc
+        self.ready_file = self.running.ready_file
+        self.ready_line = self.running.ready_line()
         self.info = json.loads(self.ready_file.read_text())
-        self.url = self.info["url"]
-        self.base = self.info["status_url"].rstrip("/")
+        self.url = self.running.url
+        self.base = self.running.base
 
     def stop(self, sig=signal.SIGTERM, timeout: float = 15.0) -> int:
-        if self.proc is None or self.proc.stdout.closed:
-            return self.proc.returncode if self.proc else 0
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            code = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = self.proc.wait()
-        self.stderr = self.log_file.read_text()
-        self.proc.stdout.close()
+        """The exit status (negative: killed by that signal); the server's output is then in ``stderr``."""
+        code = self.running.stop(sig, grace=timeout)
+        self.stderr = self.running.log()
         return code
 
     def restart(self) -> None:
@@ -77,16 +57,13 @@ class Emulator:
 
     # control endpoints
     def stats(self) -> dict:
-        return requests.get(self.base + "/_emulator/stats", timeout=5).json()
+        return self.running.stats()
 
     def pending(self) -> int:
-        return requests.get(self.base + "/_emulator/idle", timeout=5).json()["pending"]
+        return self.running.pending()
 
     def wait_idle(self, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while self.pending():
-            assert time.monotonic() < deadline, "emulator still busy"
-            time.sleep(0.01)
+        self.running.wait_idle(timeout)
 
     def fail_next(self, match: str, count: int = 1, message: str | None = None, auth=PARTNER):
         body = {"match": match, "count": count}

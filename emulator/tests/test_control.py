@@ -23,7 +23,7 @@ def test_stats_counts_requests_actions_statuses_and_writes(spawn):
     assert stats["by_action"] == {"FIND": 1, "GET": 0, "SET": 2, "DELETE": 1}
     assert stats["writes"] == 3
     assert stats["by_status"] == {"200": 2, "400": 3, "401": 1, "405": 1}
-    assert stats["faults"] == {"500": 0, "503": 0, "drop": 0, "slow": 0, "fail": 0}
+    assert stats["faults"] == {"500": 0, "503": 0, "drop": 0, "slow": 0, "fail": 0, "empty-answer": 0}
     assert stats["provisioning"] == {"Requested": 0, "InProgress": 0, "Provisioned": 1, "Failed": 0}
     # reset needs a partner
     assert requests.post(emu.base + "/_emulator/reset-stats", timeout=5).status_code == 401

@@ -3,12 +3,16 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run the onboarding playbooks through ansible-runner the way AWX runs a job, then look for leaked passwords.
 
-Run by tools/checks/runner.sh (which starts the emulator):
+Run by tools/checks/runner.sh:
 
+    python tests/awx/run_like_awx.py --collections build/collections --emulator-state DIR --work DIR
     python tests/awx/run_like_awx.py --collections build/collections --credential CRED.json --work DIR
 
-CRED.json holds the inputs of a "Cortex API" credential (cortex_url, cortex_username, cortex_password and, for an
-emulator serving HTTPS, cortex_ca_pem). What this does, as AWX does it:
+With --emulator-state, it makes a throw-away TLS certificate for 127.0.0.1 and a random partner password, starts
+an emulator serving HTTPS with that partner (cortex_emulator.launcher, state in DIR, provisioning delay 0.05 s,
+stopped at the end) and fills the credential's inputs as an AWX user would. CRED.json instead holds the inputs of a
+"Cortex API" credential for a running Cortex (cortex_url, cortex_username, cortex_password and, for HTTPS,
+cortex_ca_pem). What this does, as AWX does it:
 
 1. checks extensions/awx/credential_type_cortex.yml against AWX's rules for a custom credential type (input field
    keys and types, injector kinds, environment variable names, templates that use only defined fields) and
@@ -404,10 +408,63 @@ def scan_for_secrets(path, secret_values, skip_env=True):
     return sorted(set(hits))
 
 
+def tls_certificate(directory):
+    """A self-signed certificate (its own CA) for 127.0.0.1, made for this run: (certificate path, key path)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cortex-runner-check")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    paths = os.path.join(directory, "tls.crt"), os.path.join(directory, "tls.key")
+    write_private(paths[0], cert.public_bytes(serialization.Encoding.PEM))
+    write_private(paths[1], key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+    return paths
+
+
+def write_private(path, data):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def start_emulator(state):
+    """An HTTPS emulator with a partner made for this run; (the launcher's Emulator, the credential's inputs)."""
+    from cortex_emulator import launcher
+
+    os.makedirs(state, mode=0o700, exist_ok=True)
+    cert, key = tls_certificate(state)
+    password = "Aw%s-9" % secrets.token_urlsafe(18)
+    emulator = launcher.start(state, ["--partner", "awx-partner:" + password, "--tls-cert", cert, "--tls-key", key,
+                                      "--delay", "0.05"])
+    if not emulator.url.startswith("https://"):
+        emulator.stop()
+        raise CheckFailed("the emulator did not start with TLS (url: %s)" % emulator.url)
+    with open(cert, encoding="utf-8") as fh:
+        pem = fh.read()
+    return emulator, {"cortex_url": emulator.url, "cortex_username": "awx-partner", "cortex_password": password,
+                      "cortex_ca_pem": pem}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--collections", required=True, help="directory holding ansible_collections/")
-    parser.add_argument("--credential", required=True, help="JSON file: the inputs of a Cortex API credential")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--emulator-state", metavar="DIR", help="start an HTTPS emulator there for the jobs")
+    source.add_argument("--credential", help="JSON file: the inputs of a Cortex API credential")
     parser.add_argument("--work", required=True, help="directory for the private data directories (emptied)")
     args = parser.parse_args()
 
@@ -419,13 +476,23 @@ def main():
         ctype = yaml.safe_load(fh)
     with open(SURVEY, encoding="utf-8") as fh:
         survey = json.load(fh)
-    with open(args.credential, encoding="utf-8") as fh:
-        credential = json.load(fh)
     problems = credential_type_problems(ctype) + survey_problems(survey)
     if problems:
         raise CheckFailed("AWX would refuse these definitions:\n  " + "\n  ".join(problems))
     log("credential type and survey spec are valid for AWX (%d survey questions)" % len(survey["spec"]))
+    if args.credential:
+        with open(args.credential, encoding="utf-8") as fh:
+            run_jobs(args, ctype, survey, json.load(fh))
+        return
+    emulator, credential = start_emulator(os.path.abspath(args.emulator_state))
+    try:
+        run_jobs(args, ctype, survey, credential)
+    finally:
+        emulator.stop()
 
+
+def run_jobs(args, ctype, survey, credential):
+    """The jobs against the Cortex of ``credential``, then the search for passwords in what they left."""
     secret_values = {"partner password (CORTEX_PASSWORD)": credential["cortex_password"]}
     collections = os.path.abspath(args.collections)
     work = os.path.abspath(args.work)

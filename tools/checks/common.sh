@@ -44,8 +44,8 @@ run_logged() {
 }
 
 # ansible-test bootstraps pip in each virtual environment it makes (sanity --venv) with a get-pip script that it
-# downloads from a host this machine cannot reach. Seed its cache with a small stand-in that installs the pip wheel
-# from PyPI (pip download) instead. Idempotent; cheap when already done.
+# downloads from a host this machine cannot reach. Seed its cache with a small stand-in (tools/checks/
+# get_pip_standin.py) that installs the pip wheel from PyPI (pip download) instead. Idempotent; cheap when done.
 seed_get_pip() {
   local version=${1:-24.2}
   local cache="$HOME/.ansible/test/cache"
@@ -56,25 +56,9 @@ seed_get_pip() {
     run_logged "pip-download" "$PY" -m pip download --quiet --no-deps --only-binary=:all: --dest "$wheels" "pip==$version" \
       || die "could not download the pip $version wheel for ansible-test's venvs"
   fi
-  local marker="# cloudforyou.cortex get-pip stand-in v1"
-  if [ -f "$script" ] && head -1 "$script" | grep -qF "$marker"; then return 0; fi
+  local standin="$ROOT/tools/checks/get_pip_standin.py"
+  if [ -f "$script" ] && cmp -s "$standin" "$script"; then return 0; fi
   # (a real get-pip script that is already cached is replaced too: it would work, but ours does not depend on it)
-  cat >"$script.tmp" <<EOF
-$marker (written by tools/checks/common.sh)
-"""Stand-in for get-pip.py: install pip from a wheel on disk, with the arguments ansible-test passes."""
-import glob
-import os
-import sys
-
-WHEELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'get_pip_wheels')
-found = sorted(glob.glob(os.path.join(WHEELS, 'pip-$version-*.whl')))
-if not found:
-    sys.exit('get-pip stand-in: no pip wheel in %s' % WHEELS)
-sys.path.insert(0, found[-1])  # run pip from its own wheel, as get-pip.py does
-from pip._internal.cli.main import main  # noqa: E402
-
-args = [a for a in sys.argv[1:] if a not in ('--no-setuptools', '--no-wheel')]
-sys.exit(main(['install', '--no-index', '--find-links', WHEELS] + args))
-EOF
+  cp "$standin" "$script.tmp"
   mv "$script.tmp" "$script"
 }

@@ -2,9 +2,9 @@
 # molecule test -s client_onboarding (extensions/molecule/client_onboarding/): the role against a Cortex emulator on
 # localhost - prepare (emulator), converge, idempotence (changed=0), verify (info modules), cleanup (offboarding).
 # Runs from the repository root: molecule 26 finds extensions/molecule/ there (collection mode, galaxy.yml), the
-# scenario's playbooks call tools/emulator.sh, and the collection resolves from the collection tree
-# (ANSIBLE_COLLECTIONS_PATH=build/collections, set in molecule.yml). The output is shown on failure, or always with
-# CHECK_VERBOSE=1; extra arguments go to `molecule test`.
+# scenario's playbooks start and stop the emulator with `python -m cortex_emulator start|stop`, and the collection
+# resolves from the collection tree (ANSIBLE_COLLECTIONS_PATH=build/collections, set in molecule.yml). The output is
+# shown on failure, or always with CHECK_VERBOSE=1; extra arguments go to `molecule test`.
 source "$(dirname "$0")/common.sh"
 
 lock tree
@@ -16,7 +16,7 @@ ephemeral=$(mktemp -d "${TMPDIR:-/tmp}/cortex-molecule.XXXXXX")
 export MOLECULE_EPHEMERAL_DIRECTORY="$ephemeral"
 log="$ephemeral.log"
 cleanup() {
-  "$ROOT/tools/emulator.sh" stop "$ephemeral/emulator" || true  # should molecule have died before its destroy step
+  "$PY" -m cortex_emulator stop --state "$ephemeral/emulator" || true  # should molecule die before its destroy step
   rm -rf "$ephemeral" "$log"
 }
 trap cleanup EXIT

@@ -6,7 +6,7 @@ set -eu
 
 # The connection and emulator settings (ansible-test gives a runme.sh a clean environment; see
 # tools/checks/integration.sh): CORTEX_URL, CORTEX_USERNAME, CORTEX_PASSWORD, CORTEX_EMULATOR_BASE...
-eval "$(sed -n 's/^\(cortex_[a-z_]*\): "\(.*\)"$/export \U\1\E="\2"/p' ../../integration_config.yml)"
+eval "$(python -m cortex_emulator env --from ../../integration_config.yml --format sh)"
 : "${CORTEX_URL:?not set: run the targets with tools/checks/integration.sh}" "${CORTEX_PASSWORD:?}"
 
 work=$(mktemp -d "${OUTPUT_DIR:-${TMPDIR:-/tmp}}/cortex-secrets.XXXXXX")
