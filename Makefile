@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv emulator demo test test-emulator test-unit test-sanity test-integration \
-        test-molecule test-runner test-lint test-docs test-changelog test-galaxy bench clean
+        test-molecule test-runner test-lint test-docs test-changelog test-galaxy bench clean docs
 
 help:
 	@echo "make demo   - start the emulator, onboard the example client, show the result, stop"
@@ -43,6 +43,10 @@ test-lint: venv ; tools/test.sh lint
 test-docs: venv ; tools/test.sh docs
 test-changelog: venv ; tools/test.sh changelog
 test-galaxy: venv ; tools/test.sh galaxy
+
+# The documentation site: build/docs/html/index.html (antsibull-docs + Sphinx, warnings are errors; see README.md)
+docs: venv
+	tools/checks/docsite.sh
 
 clean:
 	rm -rf $(VENV) build tests/output .cache .pytest_cache

@@ -7,7 +7,7 @@ ROOT=$PWD
 export PATH="$ROOT/.venv/bin:$PATH"
 export PYTHONDONTWRITEBYTECODE=1
 
-ALL=(emulator unit sanity integration molecule runner lint docs changelog galaxy)
+ALL=(emulator unit sanity integration molecule runner ee lint docs docsite changelog galaxy)
 checks=("$@")
 [ ${#checks[@]} -eq 0 ] && checks=("${ALL[@]}")
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, cloudforyou infra team
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run the onboarding playbooks through ansible-runner the way AWX runs a job, then look for leaked passwords.
+"""Run the onboarding and offboarding playbooks through ansible-runner the way AWX runs a job; look for leaked passwords.
 
 Run by tools/checks/runner.sh:
 
@@ -15,14 +15,17 @@ stopped at the end) and fills the credential's inputs as an AWX user would. CRED
 cortex_ca_pem). What this does, as AWX does it:
 
 1. checks extensions/awx/credential_type_cortex.yml against AWX's rules for a custom credential type (input field
-   keys and types, injector kinds, environment variable names, templates that use only defined fields) and
-   extensions/awx/survey_onboard_client.json against AWX's rules for a survey spec;
+   keys and types, only the documented `format`, injector kinds, environment variable names, templates that use only
+   defined fields) and each survey spec of extensions/awx/ (survey_onboard_client.json, survey_offboard_client.json)
+   against AWX's rules for a survey spec;
 2. for each job, builds a private data directory: project/ (a copy of playbooks/), inventory/hosts (localhost),
    env/envvars holding only what the credential type injects (rendered with AWX's semantics: a Jinja sandbox, unset
    string inputs undefined, the CA bundle written by the `file` injector into env/) plus ANSIBLE_COLLECTIONS_PATH,
    env/extravars holding the client (cortex_client, or the survey's answers as AWX passes them);
 3. runs ansible_runner.run(private_data_dir=..., playbook=...) and asserts status successful and rc 0 (or, for the
-   job whose credential lacks the CA bundle, a failure on the certificate: validation is on by default);
+   job whose credential lacks the CA bundle, a failure on the certificate: validation is on by default); the
+   survey-onboarded client is then offboarded through offboard_client_survey.yml with the offboarding survey's
+   answers: first with a confirmation that is not its code (the job must fail and remove nothing), then confirmed;
 4. searches every file under each private data directory but env/ (the job's inputs) - artifacts/<id>/stdout,
    job_events/*.json, command, status, rc... - for every password: the users', the administrators' and the
    partner's. ansible-runner copies the whole environment into artifacts/<id>/command (AWX stores its job_env
@@ -51,13 +54,17 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CREDENTIAL_TYPE = os.path.join(ROOT, "extensions", "awx", "credential_type_cortex.yml")
-SURVEY = os.path.join(ROOT, "extensions", "awx", "survey_onboard_client.json")
+SURVEYS = {"onboard": os.path.join(ROOT, "extensions", "awx", "survey_onboard_client.json"),
+           "offboard": os.path.join(ROOT, "extensions", "awx", "survey_offboard_client.json")}
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 SUMMARY_LINE = re.compile(r"Client (\S+) \((.+?)\): (\d+) created, (\d+) changed, (\d+) unchanged, (\d+) failed")
 
 # AWX's rules (awx/main/fields.py, awx/main/models/credential.py, awx/api/views survey validation), as data
 FIELD_KEYS = {"id", "label", "type", "format", "choices", "help_text", "multiline", "secret", "ask_at_runtime", "default"}
 STRING_ONLY_KEYS = ("choices", "multiline", "format", "secret")
+# the only `format` the AWX and Tower documentation gives for a custom credential type field (AWX's schema has
+# accepted `url` too since AWX 5.0.0 only)
+DOCUMENTED_FORMATS = ("ssh_private_key",)
 ENV_BLOCKLIST = {"VIRTUAL_ENV", "PATH", "PYTHONPATH", "JOB_ID", "INVENTORY_ID", "INVENTORY_SOURCE_ID", "INVENTORY_UPDATE_ID",
                  "AD_HOC_COMMAND_ID", "REST_API_URL", "REST_API_TOKEN", "MAX_EVENT_RES", "CALLBACK_QUEUE",
                  "CALLBACK_CONNECTION", "CACHE", "JOB_CALLBACK_DEBUG", "INVENTORY_HOSTVARS", "AWX_HOST", "PROJECT_REVISION",
@@ -107,6 +114,8 @@ def credential_type_problems(ctype):
         ftype = field.get("type", "string")
         if ftype not in ("string", "boolean"):
             problems.append("field %s: type %s (string or boolean only)" % (fid, ftype))
+        if "format" in field and field["format"] not in DOCUMENTED_FORMATS:
+            problems.append("field %s: format %r is not one AWX documents (%s)" % (fid, field["format"], ", ".join(DOCUMENTED_FORMATS)))
         for key in STRING_ONLY_KEYS:
             if key in field and ftype != "string":
                 problems.append("field %s: %s is not allowed for a %s" % (fid, key, ftype))
@@ -459,6 +468,34 @@ def start_emulator(state):
                       "cortex_ca_pem": pem}
 
 
+def offboard_jobs(work, ctype, credential, collections, survey, code):
+    """offboard_client_survey.yml with the offboarding survey's answers, on the tenant `code`: refused when the
+    confirmation is not the code, then done. Returns [(name, private data dir)]."""
+    jobs = []
+    wrong = code[:-1] + ("X" if code[-1] != "X" else "Y")
+    extra = survey_extra_vars(survey, {"survey_client_code": code, "survey_confirm_code": wrong})
+    path, runner, stdout, _env, elapsed = run_job(work, "offboard-refused", "offboard_client_survey.yml", ctype,
+                                                  credential, collections, extra)
+    if runner.status != "failed" or "Refusing to offboard tenant %s" % code not in stdout or "changed=0" not in stdout:
+        raise CheckFailed("job offboard-refused: expected a refusal that changes nothing, got status %s:\n%s"
+                          % (runner.status, "\n".join(stdout.splitlines()[-20:])))
+    log("job %-14s failed as expected in %4.1fs: a confirmation that is not the code removes nothing"
+        % ("offboard-refused", elapsed))
+    jobs.append(("offboard-refused", path))
+    extra = survey_extra_vars(survey, {"survey_client_code": code, "survey_confirm_code": code})
+    path, runner, stdout, _env, elapsed = run_job(work, "offboard", "offboard_client_survey.yml", ctype, credential,
+                                                  collections, extra)
+    if runner.status != "successful" or runner.rc != 0:
+        raise CheckFailed("job offboard: status %s, rc %s (expected successful, 0); end of its stdout:\n%s"
+                          % (runner.status, runner.rc, "\n".join(stdout.splitlines()[-40:])))
+    removed = re.search(r"Tenant %s removed: [^\n\"]*" % re.escape(code), stdout)
+    if not removed:
+        raise CheckFailed("job offboard: no 'Tenant %s removed' report in its stdout" % code)
+    log("job %-14s successful in %4.1fs: %s" % ("offboard", elapsed, " ".join(removed.group(0).split())))
+    jobs.append(("offboard", path))
+    return jobs
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--collections", required=True, help="directory holding ansible_collections/")
@@ -474,24 +511,29 @@ def main():
                           % ", ".join(leaked_env))
     with open(CREDENTIAL_TYPE, encoding="utf-8") as fh:
         ctype = yaml.safe_load(fh)
-    with open(SURVEY, encoding="utf-8") as fh:
-        survey = json.load(fh)
-    problems = credential_type_problems(ctype) + survey_problems(survey)
+    surveys = {}
+    for kind, path in SURVEYS.items():
+        with open(path, encoding="utf-8") as fh:
+            surveys[kind] = json.load(fh)
+    problems = credential_type_problems(ctype)
+    for kind, spec in sorted(surveys.items()):
+        problems += ["%s: %s" % (os.path.basename(SURVEYS[kind]), problem) for problem in survey_problems(spec)]
     if problems:
         raise CheckFailed("AWX would refuse these definitions:\n  " + "\n  ".join(problems))
-    log("credential type and survey spec are valid for AWX (%d survey questions)" % len(survey["spec"]))
+    log("credential type and survey specs are valid for AWX (%s survey questions)"
+        % ", ".join("%s: %d" % (kind, len(spec["spec"])) for kind, spec in sorted(surveys.items())))
     if args.credential:
         with open(args.credential, encoding="utf-8") as fh:
-            run_jobs(args, ctype, survey, json.load(fh))
+            run_jobs(args, ctype, surveys, json.load(fh))
         return
     emulator, credential = start_emulator(os.path.abspath(args.emulator_state))
     try:
-        run_jobs(args, ctype, survey, credential)
+        run_jobs(args, ctype, surveys, credential)
     finally:
         emulator.stop()
 
 
-def run_jobs(args, ctype, survey, credential):
+def run_jobs(args, ctype, surveys, credential):
     """The jobs against the Cortex of ``credential``, then the search for passwords in what they left."""
     secret_values = {"partner password (CORTEX_PASSWORD)": credential["cortex_password"]}
     collections = os.path.abspath(args.collections)
@@ -517,7 +559,7 @@ def run_jobs(args, ctype, survey, credential):
         raise CheckFailed("CORTEX_CA_PATH does not name the CA file the file injector wrote")
 
     # 2. onboard_client_survey.yml with the survey's answers
-    extra = survey_extra_vars(survey, survey_answers(secret_values))
+    extra = survey_extra_vars(surveys["onboard"], survey_answers(secret_values))
     path, runner, stdout, env, elapsed = run_job(work, "survey", "onboard_client_survey.yml", ctype, credential,
                                                  collections, extra)
     line, created, changed, unchanged, failed = expect_success("survey", runner, stdout)
@@ -525,6 +567,7 @@ def run_jobs(args, ctype, survey, credential):
         raise CheckFailed("job survey: unexpected summary: %s" % line)
     log("job %-14s successful in %4.1fs: %s" % ("survey", elapsed, line))
     jobs.append(("survey", path))
+    jobs += offboard_jobs(work, ctype, credential, collections, surveys["offboard"], SUMMARY_LINE.search(line).group(1))
 
     # 3. HTTPS without the CA bundle in the credential: certificates are still checked (cortex_validate_certs unset)
     if credential.get("cortex_ca_pem"):

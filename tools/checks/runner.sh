@@ -9,8 +9,8 @@
 #    private data directory laid out as AWX lays one out: onboard_client.yml with cortex_client as extra vars (the
 #    CA bundle injected as a file), its re-run (changed=0), onboard_client_survey.yml with survey answers, and a job
 #    whose credential has no CA bundle (it must fail on the certificate: validation stays on); asserts status and
-#    rc, the summary line, and that no password (users', administrators', partner's) is in any file the jobs wrote;
-# 3. ansible-builder create on meta/execution-environment.yml (a build context, no container engine needed).
+#    rc, the summary line, and that no password (users', administrators', partner's) is in any file the jobs wrote.
+# The execution environment definition is checked by tools/checks/ee.sh.
 # The emulator is always stopped; RUNNER_KEEP=1 keeps the work directory.
 source "$(dirname "$0")/common.sh"
 
@@ -42,15 +42,3 @@ if [ $rc -ne 0 ]; then
   echo "runner: FAILED (RUNNER_KEEP=1 keeps $work for a look)" >&2
   exit $rc
 fi
-
-# 3. the execution environment definition: ansible-builder makes its build context. Its dependency paths are relative
-# to the collection root (the convention for a collection's meta/execution-environment.yml, which ansible-builder
-# reads when the collection is installed into an EE), so it is checked from a copy at the collection root.
-ee="$work/ee"
-mkdir -p "$ee"
-cp "$ROOT/meta/execution-environment.yml" "$ROOT/requirements.txt" "$ee/"
-run_logged "ansible-builder create" ansible-builder create --file "$ee/execution-environment.yml" \
-  --context "$ee/context" --output-filename Containerfile -v 1 || die "ansible-builder create failed on meta/execution-environment.yml"
-grep -q "requests" "$ee/context/_build/requirements.txt" \
-  || die "the EE build context lacks the collection's Python requirements"
-echo "runner: ansible-builder makes a build context of meta/execution-environment.yml (with requests)"
