@@ -38,6 +38,7 @@ ANSIBLE_DOCS = "https://docs.ansible.com/ansible/latest/"
 ANSIBLE_LABELS = {
     "common_return_values": "reference_appendices/common_return_values.html",
     "ansible_configuration_settings": "reference_appendices/config.html",
+    "action_plugins": "plugins/action.html",
 }
 PLUGIN_LABEL = re.compile(r"^ansible_collections\.([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)_([a-z]+)$")
 
