@@ -1,54 +1,60 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, cloudforyou infra team
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of the client onboarding: plan a client description into module inputs, summarise the results,
-read users from a CSV export. They run on the controller, so validating 1,000 users costs no module run."""
+"""Filters of the client onboarding: plan a client description into module inputs (checking it as a whole, with what
+Cortex already holds and what it offers), summarise the results, read users from CSV text. They run on the
+controller, so checking 1,000 users costs no module run. The rules are those of the modules
+(module_utils/cortex_validation.py): written once."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import csv
-import io
-
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
 
 TENANT_KEYS = ("name", "code", "contact_name", "contact_email", "address", "city", "zip_code", "country",
                "password_never_expires", "min_password_length", "roles")
 REQUIRED_TENANT_KEYS = ("name", "contact_name", "contact_email", "address", "city", "zip_code", "country")
 USER_KEYS = ("upn", "login", "first_name", "last_name", "display_name", "password", "password_never_expires",
              "change_password_at_next_logon", "enabled")
-CLIENT_KEYS = TENANT_KEYS + ("domains", "admin", "exchange", "users")
-
-# CSV export columns, English and French headers (as the old console exported them), case-insensitive.
-CSV_COLUMNS = {
-    "first_name": ("first name", "firstname", "first_name", "prénom", "prenom"),
-    "last_name": ("last name", "lastname", "last_name", "nom"),
-    "display_name": ("display name", "displayname", "display_name", "nom complet", "nom affiché", "nom d'affichage"),
-    "upn": ("upn", "login", "user principal name", "identifiant"),
-    "password": ("password", "mot de passe"),
-    "plan": ("plan", "forfait"),
-}
+ADMIN_KEYS = USER_KEYS + ("roles", "plan")
+CLIENT_KEYS = TENANT_KEYS + ("domains", "admin", "exchange", "users", "allow_rename")
+ADMIN_ROLE = "customer administrator"
 
 
 class ClientPlan(object):
-    """One client description checked as a whole, and split into what each module of the role needs."""
+    """One client description checked as a whole, and split into what each module of the role needs.
 
-    def __init__(self, client):
+    ``existing`` is what cortex_client_info returned for the client (``found``, ``client``, ``state``), or None.
+    """
+
+    def __init__(self, client, existing=None, catalog=None, prune=False, prune_max=10):
         self.client = client
+        self.existing = existing if existing and existing.get("found") else None
+        self.catalog = catalog or {}
+        self.prune = prune
+        self.prune_max = prune_max
         self.problems = []
+        state = (self.existing or {}).get("state") or {}
+        self.current_users = dict(((u.get("upn") or "").casefold(), u) for u in state.get("users") or [])
+        self.code = client.get("code") or ((self.existing or {}).get("client") or {}).get("code") \
+            or rules.generated_code(client.get("name") or "")
 
     def problem(self, where, issues):
         for issue in issues:
             self.problems.append("%s: %s" % (where, issue))
 
+    def exists(self, upn):
+        return (upn or "").casefold() in self.current_users
+
+    # -- the tenant and its domains --------------------------------------------------------------------
     def domains(self):
         entries = self.client.get("domains") or []
-        if not entries:
-            self.problem("domains", ["at least one domain is needed"])
+        if not isinstance(entries, list) or not entries:
+            self.problem("domains", ["at least one domain is needed (a list)"])
             return []
         planned, seen = [], set()
         for index, entry in enumerate(entries):
@@ -71,106 +77,203 @@ class ClientPlan(object):
                                      % (len(primaries), ", ".join(primaries) or "none")])
         return planned
 
-    def tenant(self, primary):
+    def tenant(self, domains):
         client = self.client
         tenant = dict((key, client.get(key)) for key in TENANT_KEYS if client.get(key) is not None)
-        missing = [key for key in REQUIRED_TENANT_KEYS if not client.get(key)]
-        if missing:
-            self.problem("client", ["missing %s" % ", ".join(missing)])
-        if client.get("name"):
-            self.problem("client name", rules.full_name_problems(client["name"]))
-        if client.get("code"):
-            self.problem("client code", rules.code_problems(client["code"]))
-        if client.get("contact_email"):
-            self.problem("client contact_email", rules.email_problems(client["contact_email"]))
+        if self.existing is None:
+            missing = [key for key in REQUIRED_TENANT_KEYS if client.get(key) in (None, "")]
+            if missing:
+                self.problem("client", ["missing %s (needed to create the tenant)" % ", ".join(missing)])
+        self.problem("client", rules.tenant_problems(tenant))
         unknown = sorted(set(client) - set(CLIENT_KEYS))
         if unknown:
             self.problem("client", ["unknown key(s): %s" % ", ".join(unknown)])
-        tenant["primary_domain"] = primary
+        current = (self.existing or {}).get("client") or {}
+        if current and client.get("code") and client.get("name") and not client.get("allow_rename") \
+                and current.get("name", "").casefold() != client["name"].casefold():
+            message = "code '%s' is the tenant '%s', not '%s': check the code (to rename that tenant deliberately, " \
+                "set allow_rename: true)" % (current.get("code"), current.get("name"), client["name"])
+            self.problem("client", [message])
+        self.catalog_problems(tenant)
+        tenant["primary_domain"] = next((d["name"] for d in domains if d["primary"]), None)
+        tenant["domains"] = [d["name"] for d in domains if not d["primary"]]
+        tenant["allow_rename"] = bool(client.get("allow_rename"))
         return tenant
 
-    def user(self, entry, where, domains, code, allowed_roles=None):
-        entry = dict(entry or {})
-        user = dict((key, entry[key]) for key in USER_KEYS if entry.get(key) is not None)
-        issues = rules.upn_problems(entry.get("upn"), domains)
+    def catalog_problems(self, tenant):
+        """What only this Cortex can say: its countries and roles (cortex_catalog_info), when read."""
+        countries = self.catalog.get("countries")
+        if countries and isinstance(tenant.get("country"), str) and \
+                tenant["country"].casefold() not in set(c.casefold() for c in countries):
+            self.problem("client", ["country '%s' is not one this Cortex knows (e.g. France, Belgium, Switzerland)"
+                                    % tenant["country"]])
+        offered = self.catalog.get("roles")
+        if offered and tenant.get("roles"):
+            folded = set(r.casefold() for r in offered)
+            refused = [r for r in tenant["roles"] if isinstance(r, str) and r.casefold() not in folded]
+            if refused:
+                self.problem("client roles", ["not offered by this Cortex: %s" % ", ".join(refused)])
+
+    # -- users -----------------------------------------------------------------------------------------
+    def user(self, entry, where, domains, keys, allowed_roles=None):
+        if not isinstance(entry, dict):
+            self.problem(where, ["must be a mapping of user keys"])
+            return {}
+        user = dict((key, entry[key]) for key in keys if entry.get(key) is not None)
+        state = entry.get("state", "present")
+        issues = rules.user_problems(user)
+        if state not in ("present", "absent"):
+            issues.append("state must be present or absent")
         if not issues:
             user["upn"] = rules.normalize_upn(entry["upn"])
-        login = entry.get("login") or (rules.default_login(entry["upn"], code) if not issues else None)
-        if login:
-            issues += rules.login_problems(login, code)
-        if not entry.get("password"):
-            issues.append("password is required")
-        else:
+            issues += rules.upn_problems(user["upn"], domains)
+        unknown = sorted(set(entry) - set(keys) - set(("state",)))
+        if unknown:
+            issues.append("unknown key(s): %s" % ", ".join(unknown))
+        if state == "absent":
+            self.problem(where, issues)
+            return dict(upn=user.get("upn", entry.get("upn")), state="absent")
+        login = entry.get("login") or (rules.default_login(user["upn"], self.code) if user.get("upn") else None)
+        if login and not issues:
+            issues += rules.login_problems(login, self.code)
+        new = not self.exists(user.get("upn"))
+        if user.get("password") is None:
+            if new:
+                issues.append("password is required to create the user (users that exist need none)")
+        elif isinstance(user["password"], str):
             display = entry.get("display_name") or " ".join(
-                n for n in (entry.get("first_name"), entry.get("last_name")) if n)
-            issues += rules.password_problems(to_text(entry["password"]), login=login, upn=entry.get("upn"),
+                n for n in (entry.get("first_name"), entry.get("last_name")) if isinstance(n, str) and n)
+            issues += rules.password_problems(user["password"], login=login, upn=user.get("upn"),
                                               display_name=display,
                                               min_length=self.client.get("min_password_length"))
         if entry.get("password_never_expires") and not self.client.get("password_never_expires"):
             issues.append("password_never_expires needs the client's password_never_expires: true")
         if allowed_roles is not None:
-            refused = [r for r in entry.get("roles") or [] if r.casefold() not in allowed_roles]
+            refused = [r for r in entry.get("roles") or [] if isinstance(r, str) and r.casefold() not in allowed_roles]
             if refused:
                 issues.append("roles not among the client's roles: %s" % ", ".join(refused))
         self.problem(where, issues)
         return user
 
-    def claim_login(self, logins, user, entry, code, where):
-        """Refuse a second user of the description with the login of an earlier one: Cortex addresses users by
-        login, so the second create would change the first user instead."""
-        if not user.get("upn"):
+    def claim_login(self, logins, user, entry, where):
+        """Refuse a user whose login is another user's - of the description, or already in Cortex: Cortex addresses
+        users by login, so its create would change that user instead."""
+        if not user.get("upn") or self.problems_of(where):
             return
-        login = rules.stored_login((entry or {}).get("login") or rules.default_login(user["upn"], code), code)
+        login = rules.stored_login((entry or {}).get("login") or rules.default_login(user["upn"], self.code), self.code)
         key = login.casefold()
         if key in logins:
             self.problem(where, ["login '%s' is also the login of %s: set login for one of them" % (login, logins[key])])
-        else:
-            logins[key] = where
+            return
+        holder = self.login_holder(key)
+        if holder is not None and holder["upn"].casefold() != user["upn"].casefold() and not self.exists(user["upn"]):
+            self.problem(where, ["login '%s' is already used by user '%s' of the tenant: set login for this user"
+                                 % (holder["login"], holder["upn"])])
+        logins[key] = where
+
+    def login_holder(self, key):
+        for current in self.current_users.values():
+            if (current.get("login") or "").casefold() == key:
+                return current
+        return None
+
+    def problems_of(self, where):
+        return any(p.startswith(where + ":") for p in self.problems)
+
+    def plans(self, exchange):
+        """The user plans of the client's exchange section, checked against the catalogue when it was read."""
+        if not exchange:
+            return None
+        missing = [key for key in ("version", "customer_plan", "user_plans") if not exchange.get(key)]
+        if missing:
+            self.problem("exchange", ["missing %s" % ", ".join(missing)])
+        exchange["version"] = str(exchange["version"]) if exchange.get("version") is not None else None
+        offer = self.catalog.get("exchange") or {}
+        versions = offer.get("versions")
+        if versions and exchange.get("version") and exchange["version"] not in versions:
+            self.problem("exchange", ["version %s is not offered (offered: %s)"
+                                      % (exchange["version"], ", ".join(versions))])
+        for kind, names in (("customer_plans", [exchange.get("customer_plan")]),
+                            ("user_plans", exchange.get("user_plans") or [])):
+            offered = dict((p["name"].casefold(), p) for p in offer.get(kind) or [])
+            for name in names:
+                if not offered or not isinstance(name, str):
+                    continue
+                plan = offered.get(name.casefold())
+                if plan is None:
+                    self.problem("exchange", ["%s '%s' is not offered (offered: %s)" % (
+                        kind[:-1].replace("_", " "), name, ", ".join(p["name"] for p in offered.values()))])
+                elif exchange.get("version") and plan.get("versions") and exchange["version"] not in plan["versions"]:
+                    self.problem("exchange", ["%s '%s' does not exist for Exchange %s (only %s)" % (
+                        kind[:-1].replace("_", " "), name, exchange["version"], ", ".join(plan["versions"]))])
+        return set(p.casefold() for p in exchange.get("user_plans") or [] if isinstance(p, str))
+
+    def plan_limits(self, mailboxes):
+        """New mailboxes of a plan beyond its user limit (the catalogue's limits; mailboxes that exist count)."""
+        offered = dict((p["name"].casefold(), p) for p in (self.catalog.get("exchange") or {}).get("user_plans") or [])
+        new = {}
+        for mailbox in mailboxes:
+            if not self.has_mailbox(mailbox["user"]):
+                new.setdefault(mailbox["plan"].casefold(), []).append(mailbox["user"])
+        used = self.catalog.get("used") or {}
+        for name, users in sorted(new.items()):
+            plan = offered.get(name) or {}
+            limit = plan.get("user_limit")
+            if isinstance(limit, int) and len(users) + (used.get(name) or 0) > limit:
+                message = "%d new mailbox(es) asked, %d used, limit %d" % (len(users), used.get(name) or 0, limit)
+                self.problem("plan '%s'" % plan["name"], [message])
+
+    def has_mailbox(self, upn):
+        current = self.current_users.get((upn or "").casefold())
+        return current is not None and current.get("mailbox", "NotProvisioned") != "NotProvisioned"
 
     def plan(self):
         client = self.client
-        if not isinstance(client, dict):
-            raise AnsibleFilterError("onboarding_plan expects the cortex_client dictionary, got %s" % type(client))
         domains = self.domains()
-        primary = next((d["name"] for d in domains if d["primary"]), None)
         names = set(d["name"] for d in domains)
-        code = client.get("code") or rules.generated_code(client.get("name") or "")
-        tenant = self.tenant(primary)
-        allowed = set(r.casefold() for r in client["roles"]) if client.get("roles") else None
+        tenant = self.tenant(domains)
+        allowed = set(r.casefold() for r in client["roles"] if isinstance(r, str)) \
+            if isinstance(client.get("roles"), list) else None
 
+        logins, seen = {}, {}
         admin = None
         if client.get("admin"):
-            admin = self.user(client["admin"], "admin '%s'" % client["admin"].get("upn"), names, code, allowed)
-            admin["roles"] = client["admin"].get("roles") or ["Customer Administrator"]
+            where = "admin '%s'" % (client["admin"] or {}).get("upn")
+            admin = self.user(client["admin"], where, names, ADMIN_KEYS, allowed)
+            if admin.get("upn"):
+                admin.setdefault("roles", ["Customer Administrator"])
+                seen[admin["upn"].casefold()] = "admin"
+                self.claim_login(logins, admin, client["admin"], where)
 
-        exchange = client.get("exchange")
-        plans = None
-        if exchange:
-            exchange = dict(exchange)
-            missing = [key for key in ("version", "customer_plan", "user_plans") if not exchange.get(key)]
-            if missing:
-                self.problem("exchange", ["missing %s" % ", ".join(missing)])
-            plans = set(p.casefold() for p in exchange.get("user_plans") or [])
-            exchange["version"] = to_text(exchange.get("version")) if exchange.get("version") is not None else None
+        exchange = dict(client["exchange"]) if isinstance(client.get("exchange"), dict) else None
+        plans = self.plans(exchange)
 
-        users, mailboxes, seen, logins = [], [], {}, {}
-        if admin and admin.get("upn"):
-            seen[admin["upn"].casefold()] = "admin"
-            self.claim_login(logins, admin, client["admin"], code, "admin '%s'" % admin["upn"])
-        for index, entry in enumerate(client.get("users") or []):
-            where = "users[%d] '%s'" % (index, (entry or {}).get("upn"))
-            user = self.user(entry, where, names, code)
-            unknown = sorted(set(entry or {}) - set(USER_KEYS) - set(("plan",)))
-            if unknown:
-                self.problem(where, ["unknown key(s): %s" % ", ".join(unknown)])
+        users, mailboxes, removals = [], [], []
+        entries = client.get("users") or []
+        if not isinstance(entries, list):
+            self.problem("users", ["must be a list"])
+            entries = []
+        described = set()
+        if admin and admin.get("plan"):
+            mailboxes.append({"user": admin["upn"], "plan": admin.pop("plan")})
+        for index, entry in enumerate(entries):
+            where = "users[%d] '%s'" % (index, (entry or {}).get("upn") if isinstance(entry, dict) else entry)
+            user = self.user(entry, where, names, USER_KEYS + ("plan",))
             key = (user.get("upn") or "").casefold()
             if key and key in seen:
                 self.problem(where, ["same UPN as %s" % seen[key]])
-            else:
-                self.claim_login(logins, user, entry, code, where)
+            elif user.get("state") != "absent":
+                self.claim_login(logins, user, entry, where)
             seen.setdefault(key, "users[%d]" % index)
+            described.add(key)
+            plan = user.pop("plan", None)
+            if user.get("state") == "absent":
+                if self.exists(user.get("upn")):
+                    users.append(user)
+                    if self.has_mailbox(user["upn"]):
+                        removals.append({"user": user["upn"], "state": "absent"})
+                continue
             users.append(user)
-            plan = (entry or {}).get("plan")
             if plan:
                 if plans is None:
                     self.problem(where, ["plan '%s' given but the client has no exchange section" % plan])
@@ -178,6 +281,26 @@ class ClientPlan(object):
                     self.problem(where, ["plan '%s' is not among the client's user_plans (%s)"
                                          % (plan, ", ".join(exchange.get("user_plans") or []))])
                 mailboxes.append({"user": user.get("upn"), "plan": plan})
+        self.plan_limits([m for m in mailboxes if m.get("user") and m.get("plan")])
+
+        if admin and admin.get("upn"):
+            described.add(admin["upn"].casefold())
+        undescribed = [u for k, u in sorted(self.current_users.items()) if k not in described]
+        pruned, kept = [], []
+        for current in undescribed:
+            holds_admin = ADMIN_ROLE in [r.casefold() for r in current.get("roles") or []]
+            (kept if holds_admin or not self.prune else pruned).append(current)
+        if self.prune and current_roles_unknown(undescribed):
+            self.problem("client_onboarding_prune", ["the users' roles were not read: the administrator cannot be told "
+                                                     "apart (read the client with detail: true)"])
+        if len(pruned) > self.prune_max:
+            self.problem("client_onboarding_prune", [
+                "%d users of the tenant are not in the description, more than client_onboarding_prune_max=%d; nothing "
+                "was removed: %s" % (len(pruned), self.prune_max, ", ".join(u["upn"] for u in pruned))])
+        for current in pruned:
+            users.append({"upn": current["upn"], "state": "absent"})
+            if current.get("mailbox", "NotProvisioned") != "NotProvisioned":
+                removals.append({"user": current["upn"], "state": "absent"})
         return {
             "problems": self.problems,
             "tenant": tenant,
@@ -186,31 +309,63 @@ class ClientPlan(object):
             "exchange": exchange,
             "users": users,
             "mailboxes": mailboxes,
+            "mailbox_removals": removals,
+            "pruned": [u["upn"] for u in pruned],
+            "undescribed": [u["upn"] for u in kept],
+            "code": (self.existing or {}).get("client", {}).get("code") or client.get("code"),
         }
 
 
-def onboarding_plan(client):
-    """Check a cortex_client description as a whole and split it into the inputs of each module."""
-    return ClientPlan(client).plan()
+def current_roles_unknown(users):
+    return any(u.get("roles") is None for u in users)
 
 
-def _failed_requests(waited):
+def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=10):
+    """Check a cortex_client description as a whole and split it into the inputs of each module.
+
+    ``existing``: the result of cortex_client_info for the client (what Cortex holds), so that users that exist need
+    no password and new logins are checked against the tenant's; ``catalog``: the result of cortex_catalog_info (what
+    this Cortex offers: versions, plans and their limits, roles, countries); ``prune``: remove the tenant's users the
+    description does not list (its administrator excepted), at most ``prune_max``.
+    """
+    if not isinstance(client, dict):
+        raise AnsibleFilterError("onboarding_plan expects the cortex_client dictionary, got %s" % type(client).__name__)
+    return ClientPlan(client, existing, catalog, prune, prune_max).plan()
+
+
+def _failed_jobs(waited):
     failed = {}
-    for request in (waited or {}).get("requests") or []:
-        if request.get("status") == "Failed":
-            failed[request["id"]] = request.get("message") or request.get("description") or "provisioning failed"
+    for failure in (waited or {}).get("failures") or []:
+        failed[failure["object"].casefold()] = failure["message"]
     return failed
 
 
-def onboarding_summary(steps, waited=None):
-    """Counts of created / changed / unchanged / failed objects over the role's steps, and each failure.
+STEP_OBJECT = {"tenant": "tenant", "admin": "user", "users": "user", "mailbox_removals": "mailbox of",
+               "mailboxes": "mailbox of", "exchange": "exchange"}
 
-    ``steps`` maps a step name to its registered module result (single or bulk form); ``waited`` is the result
-    of cortex_request_info, whose Failed requests fail the objects that started them.
+
+def _object_name(step, item, result):
+    obj = item.get("user") or item.get("service") or item.get("tenant") or {}
+    if step in ("mailboxes", "mailbox_removals"):
+        return "mailbox of '%s'" % obj.get("user")
+    if step in ("users", "admin"):
+        return "user '%s'" % obj.get("upn")
+    if step == "exchange":
+        return "Hosted Exchange of tenant '%s'" % (result.get("tenant_code") or "")
+    return "tenant '%s'" % obj.get("code")
+
+
+def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
+    """Counts of created / changed / removed / unchanged / failed objects over the role's steps, and each failure.
+
+    ``steps`` maps a step name to its registered module result (single or bulk form); ``waited`` is the result of
+    cortex_wait, whose failures fail the objects that started them; ``plan`` the onboarding plan (its users that are
+    not described, its mailboxes not attempted because their user failed).
     """
-    failed_requests = _failed_requests(waited)
-    counts = dict(created=0, changed=0, unchanged=0, failed=0)
+    failed_jobs = _failed_jobs(waited)
+    counts = dict(created=0, changed=0, removed=0, unchanged=0, failed=0)
     failures, per_step = [], {}
+    failed_users = set()
     for step, result in steps.items():
         if not result or result.get("skipped"):
             continue
@@ -220,32 +375,52 @@ def onboarding_summary(steps, waited=None):
                 items = result[bulk_key]
         if items is None:
             items = [result]
-        step_counts = dict(created=0, changed=0, unchanged=0, failed=0)
+        step_counts = dict(created=0, changed=0, removed=0, unchanged=0, failed=0)
         for item in items:
+            name = _object_name(step, item, result)
             reason = item.get("msg") if item.get("failed") else None
-            for request_id in item.get("request_ids") or []:
-                if request_id in failed_requests and not reason:
-                    reason = "provisioning request %s failed: %s" % (request_id, failed_requests[request_id])
             if reason is None and result.get("failed") and items == [result]:
                 reason = result.get("msg")
+            if reason is None:
+                reason = failed_jobs.get(name.casefold())
             if reason:
                 bucket = "failed"
-                obj = item.get("user") or item.get("service") or item.get("tenant") or {}
-                name = obj.get("upn") or obj.get("user") or obj.get("code") or step
                 failures.append({"step": step, "object": name, "reason": reason})
+                if step == "users":
+                    failed_users.add(((item.get("user") or {}).get("upn") or "").casefold())
             elif item.get("action") == "create":
                 bucket = "created"
-            elif item.get("action") in ("update", "reprovision", "delete"):
+            elif item.get("action") == "delete":
+                bucket = "removed"
+            elif item.get("action") in ("update", "reprovision"):
                 bucket = "changed"
             else:
                 bucket = "unchanged"
             step_counts[bucket] += 1
             counts[bucket] += 1
+        if step == "tenant" and result.get("tenant", {}).get("domains") and step_counts["created"]:
+            step_counts["domains"] = len(result["tenant"]["domains"])
         per_step[step] = step_counts
-    lines = ["%s: %s" % (step, ", ".join("%d %s" % (n, what) for what, n in c.items() if n))
-             for step, c in per_step.items()]
+    for mailbox in (plan or {}).get("mailboxes") or []:
+        if (mailbox.get("user") or "").casefold() in failed_users:
+            counts["failed"] += 1
+            failures.append({"step": "mailboxes", "object": "mailbox of '%s'" % mailbox["user"],
+                             "reason": "not provisioned: its user failed"})
+    would = "would be " if check_mode else ""
+    words = dict(created=would + "created", changed=would + "changed", removed=would + "removed",
+                 unchanged="unchanged", failed="failed")
+    lines = []
+    for step, c in per_step.items():
+        text = ", ".join("%d %s" % (n, words[what]) for what, n in c.items() if n and what in words)
+        if c.get("domains"):
+            text += " (with %d domains)" % c["domains"]
+        lines.append("%s: %s" % (step, text or "nothing to do"))
+    undescribed = (plan or {}).get("undescribed") or []
+    if undescribed:
+        lines.append("in Cortex but not in the description (kept; client_onboarding_prune removes them): %s"
+                     % ", ".join(undescribed))
     lines += ["FAILED %s (%s): %s" % (f["object"], f["step"], f["reason"]) for f in failures]
-    return dict(counts, steps=per_step, failures=failures, lines=lines)
+    return dict(counts, steps=per_step, failures=failures, lines=lines, words=words)
 
 
 def offboarding_plan(users):
@@ -258,31 +433,14 @@ def offboarding_plan(users):
 def users_from_csv(text, delimiter=None):
     """Users of a CSV export (first name, last name, display name, UPN, password, plan), for cortex_client.users.
 
-    Parsing is Python's csv module; the delimiter is sniffed (comma or semicolon, as French spreadsheets use)
-    unless given. Headers may be English or French, in any case and order. Empty cells are left out.
+    Parsed with Python's csv module (module_utils/cortex_csv.py): the separator is sniffed (``;``, ``,`` or tab, or
+    Excel's ``sep=`` line) unless given; headers may be English or French. To read a file in any encoding, use the
+    lookup ``cloudforyou.cortex.users_csv``: this filter gets text that Ansible has already decoded.
     """
-    text = to_text(text).lstrip("\ufeff")
-    if not text.strip():
-        return []
-    if delimiter is None:
-        first_line = text.splitlines()[0]
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    mapping = {}
-    for header in reader.fieldnames or []:
-        wanted = header.strip().casefold()
-        for key, names in CSV_COLUMNS.items():
-            if wanted in names:
-                mapping[header] = key
-    if "upn" not in mapping.values():
-        raise AnsibleFilterError("users_from_csv: no UPN column among %s (expected one of: %s)"
-                                 % (reader.fieldnames, ", ".join(CSV_COLUMNS["upn"])))
-    users = []
-    for row in reader:
-        user = dict((mapping[h], (v or "").strip()) for h, v in row.items() if h in mapping and (v or "").strip())
-        if user:
-            users.append(user)
-    return users
+    try:
+        return read_users(text or "", "CSV text", delimiter=delimiter) if (text or "").strip() else []
+    except CsvError as exc:
+        raise AnsibleFilterError("users_from_csv: %s" % exc)
 
 
 class FilterModule(object):

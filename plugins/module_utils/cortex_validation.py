@@ -125,7 +125,8 @@ def upn_problems(upn, tenant_domains=None):
         return [str(exc)]
     if not UPN_LOCAL_PATTERN.match(local):
         plain = unicodedata.normalize("NFKD", local).encode("ascii", "ignore").decode("ascii")
-        hint = " (for example '%s')" % plain if plain and plain != local and UPN_LOCAL_PATTERN.match(plain) else ""
+        hint = " (for example '%s@%s')" % (plain, domain) if plain and plain != local and UPN_LOCAL_PATTERN.match(plain) \
+            else ""
         return ["'%s': the part before @ is also the mail address and may hold only ASCII letters, digits and . _ - +, "
                 "with no leading, trailing or double dot%s" % (upn, hint)]
     problems = domain_problems(domain)

@@ -57,7 +57,8 @@ CREDENTIAL_TYPE = os.path.join(ROOT, "extensions", "awx", "credential_type_corte
 SURVEYS = {"onboard": os.path.join(ROOT, "extensions", "awx", "survey_onboard_client.json"),
            "offboard": os.path.join(ROOT, "extensions", "awx", "survey_offboard_client.json")}
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
-SUMMARY_LINE = re.compile(r"Client (\S+) \((.+?)\): (\d+) created, (\d+) changed, (\d+) unchanged, (\d+) failed")
+SUMMARY_LINE = re.compile(r"Client (\S+) \((.+?)\): (\d+) created, (\d+) changed, (?:\d+) removed, (\d+) unchanged, "
+                          r"(\d+) failed")
 
 # AWX's rules (awx/main/fields.py, awx/main/models/credential.py, awx/api/views survey validation), as data
 FIELD_KEYS = {"id", "label", "type", "format", "choices", "help_text", "multiline", "secret", "ask_at_runtime", "default"}

@@ -53,16 +53,16 @@ def test_every_problem_is_listed_and_no_password_appears():
         {"upn": "paul@boulangerie-martin.fr", "password": GOOD, "shoe_size": 42},
     ]
     problems = onboarding_plan(client)["problems"]
-    expected = ["client contact_email", "domains: exactly one domain must be primary",
+    expected = ["client: 'paul-at-example' is not a valid e-mail address", "domains: exactly one domain must be primary",
                 "users[2] 'julie@boulangerie-martin.fr': the password contains the login 'julie'",
                 "users[2] 'julie@boulangerie-martin.fr': the password contains 'julie' from the UPN",
                 "users[3] 'luc@elsewhere.fr': the domain of", "users[4] 'claire@boulangerie-martin.fr': same UPN as users[0]",
                 "users[5] 'nina@boulangerie-martin.fr': plan 'FORFAIT_99GO' is not among",
-                "users[6] 'omar@boulangerie-martin.fr': password is required",
+                "users[6] 'omar@boulangerie-martin.fr': password is required to create the user",
                 "users[7] 'paul@boulangerie-martin.fr': unknown key(s): shoe_size"]
     for fragment in expected:
         assert any(fragment in p for p in problems), (fragment, problems)
-    assert len(problems) == len(expected)
+    assert len(problems) == len(expected), problems
     assert not any("Julie-2026!" in p or GOOD in p for p in problems)
 
 
@@ -85,8 +85,7 @@ def test_not_a_dict_is_an_error():
 
 def test_summary_counts_and_names_failures():
     steps = {
-        "tenant": {"action": "create", "request_ids": [1], "tenant": {"code": "BMS"}},
-        "domains": {"action": "none", "request_ids": []},
+        "tenant": {"action": "create", "request_ids": [1], "tenant": {"code": "BMS", "domains": ["x.fr", "y.fr"]}},
         "admin": {"skipped": True},
         "users": {"users": [
             {"action": "create", "request_ids": [2], "user": {"upn": "a@x.fr"}},
@@ -94,17 +93,31 @@ def test_summary_counts_and_names_failures():
             {"action": "create", "failed": True, "msg": "users[2] 'c@x.fr': Duplicate: UPN taken", "request_ids": [],
              "user": {"upn": "c@x.fr"}},
             {"action": "update", "request_ids": [4], "user": {"upn": "d@x.fr"}},
+            {"action": "delete", "request_ids": [5], "user": {"upn": "e@x.fr"}},
         ]},
     }
-    waited = {"requests": [{"id": 1, "status": "Provisioned"}, {"id": 2, "status": "Provisioned"},
-                           {"id": 3, "status": "Failed", "message": "AD unavailable"}, {"id": 4, "status": "Provisioned"}]}
-    summary = onboarding_summary(steps, waited)
-    assert (summary["created"], summary["changed"], summary["unchanged"], summary["failed"]) == (2, 1, 1, 2)
+    waited = {"failures": [{"object": "user 'b@x.fr'", "request_id": 3,
+                            "message": "provisioning request 3 failed (queued again 2 time(s)): AD unavailable"}]}
+    plan = {"mailboxes": [{"user": "c@x.fr", "plan": "FORFAIT_2GO"}], "undescribed": ["old@x.fr"]}
+    summary = onboarding_summary(steps, waited, plan)
+    assert (summary["created"], summary["changed"], summary["removed"], summary["unchanged"], summary["failed"]) == \
+        (2, 1, 1, 0, 3)
     assert summary["failures"] == [
-        {"step": "users", "object": "b@x.fr", "reason": "provisioning request 3 failed: AD unavailable"},
-        {"step": "users", "object": "c@x.fr", "reason": "users[2] 'c@x.fr': Duplicate: UPN taken"}]
-    assert summary["lines"][0] == "tenant: 1 created"
+        {"step": "users", "object": "user 'b@x.fr'",
+         "reason": "provisioning request 3 failed (queued again 2 time(s)): AD unavailable"},
+        {"step": "users", "object": "user 'c@x.fr'", "reason": "users[2] 'c@x.fr': Duplicate: UPN taken"},
+        {"step": "mailboxes", "object": "mailbox of 'c@x.fr'", "reason": "not provisioned: its user failed"}]
+    assert summary["lines"][0] == "tenant: 1 created (with 2 domains)"
+    assert any("not in the description (kept; client_onboarding_prune removes them): old@x.fr" in line
+               for line in summary["lines"])
     assert "admin" not in summary["steps"]
+
+
+def test_summary_in_check_mode_says_would_be():
+    steps = {"tenant": {"action": "create", "tenant": {"code": "BMS"}},
+             "users": {"users": [{"action": "delete", "user": {"upn": "e@x.fr"}}]}}
+    lines = onboarding_summary(steps, {}, {}, check_mode=True)["lines"]
+    assert lines == ["tenant: 1 would be created", "users: 1 would be removed"]
 
 
 def test_offboarding_plan_deprovisions_only_existing_mailboxes():
@@ -131,8 +144,8 @@ def test_csv_with_english_headers_in_another_order():
 
 def test_csv_without_upn_column_is_an_error():
     with pytest.raises(AnsibleFilterError) as info:
-        users_from_csv("name,mail\na,b\n")
-    assert "no UPN column" in str(info.value)
+        users_from_csv("prenom,nom\na,b\n")
+    assert "no upn column among prenom, nom" in str(info.value)
     assert users_from_csv("") == []
 
 
@@ -149,3 +162,117 @@ def test_two_users_whose_default_logins_collide_are_refused_naming_both():
     assert "users[3] 'admin@pâtisserie-martin.com': login 'admin_BMS' is also the login of admin " \
            "'admin@boulangerie-martin.fr': set login for one of them" in problems
     assert not any(p.startswith("users[2]") for p in problems)
+
+
+def existing(users=(), **client):
+    """What cortex_client_info returns for a client that exists (users: (upn, login, mailbox, roles))."""
+    return {"found": True, "client": dict({"code": "BMS", "name": "Boulangerie Martin SARL"}, **client),
+            "state": {"status": "Provisioned", "users": [
+                {"upn": upn, "login": login, "status": "Provisioned", "mailbox": mailbox, "roles": roles}
+                for upn, login, mailbox, roles in users]}}
+
+
+def test_users_that_exist_need_no_password_and_new_ones_do():
+    client = copy.deepcopy(CLIENT)
+    for user in client["users"]:
+        del user["password"]
+    del client["admin"]["password"]
+    found = existing([("claire@boulangerie-martin.fr", "claire_BMS", "Provisioned", []),
+                      ("admin@boulangerie-martin.fr", "admin_BMS", "NotProvisioned", ["Customer Administrator"])])
+    problems = onboarding_plan(client, found)["problems"]
+    assert problems == ["users[1] 'marc@pâtisserie-martin.com': password is required to create the user "
+                        "(users that exist need none)"]
+    plan = onboarding_plan(client, found)
+    assert "password" not in plan["users"][0] and "password" not in plan["admin"]
+
+
+def test_a_new_login_taken_by_another_user_of_the_tenant_is_refused():
+    client = copy.deepcopy(CLIENT)
+    client["users"] = [{"upn": "contact@pâtisserie-martin.com", "password": GOOD}]
+    found = existing([("contact@boulangerie-martin.fr", "contact_BMS", "Provisioned", [])])
+    assert onboarding_plan(client, found)["problems"] == [
+        "users[0] 'contact@pâtisserie-martin.com': login 'contact_BMS' is already used by user "
+        "'contact@boulangerie-martin.fr' of the tenant: set login for this user"]
+    client["users"][0]["login"] = "contact2"
+    assert onboarding_plan(client, found)["problems"] == []
+
+
+def test_a_code_of_another_client_is_refused_before_any_write():
+    client = dict(copy.deepcopy(CLIENT), code="BMS", name="Fromagerie Dupont")
+    problems = onboarding_plan(client, existing())["problems"]
+    assert problems == ["client: code 'BMS' is the tenant 'Boulangerie Martin SARL', not 'Fromagerie Dupont': check "
+                        "the code (to rename that tenant deliberately, set allow_rename: true)"]
+    assert onboarding_plan(dict(client, allow_rename=True), existing())["problems"] == []
+
+
+def test_undescribed_users_are_named_and_pruned_only_when_asked_never_the_administrator():
+    client = copy.deepcopy(CLIENT)
+    del client["admin"]
+    found = existing([("claire@boulangerie-martin.fr", "claire_BMS", "Provisioned", []),
+                      ("old1@boulangerie-martin.fr", "old1_BMS", "Provisioned", []),
+                      ("old2@boulangerie-martin.fr", "old2_BMS", "NotProvisioned", []),
+                      ("boss@boulangerie-martin.fr", "boss_BMS", "NotProvisioned", ["Customer Administrator"])])
+    kept = onboarding_plan(client, found)
+    assert kept["undescribed"] == ["boss@boulangerie-martin.fr", "old1@boulangerie-martin.fr",
+                                   "old2@boulangerie-martin.fr"]
+    assert kept["pruned"] == [] and kept["mailbox_removals"] == []
+    pruned = onboarding_plan(client, found, prune=True)
+    assert pruned["problems"] == []
+    assert pruned["pruned"] == ["old1@boulangerie-martin.fr", "old2@boulangerie-martin.fr"]
+    assert pruned["undescribed"] == ["boss@boulangerie-martin.fr"]
+    assert pruned["mailbox_removals"] == [{"user": "old1@boulangerie-martin.fr", "state": "absent"}]
+    assert {"upn": "old2@boulangerie-martin.fr", "state": "absent"} in pruned["users"]
+    limited = onboarding_plan(client, found, prune=True, prune_max=1)
+    assert limited["problems"] == ["client_onboarding_prune: 2 users of the tenant are not in the description, more "
+                                   "than client_onboarding_prune_max=1; nothing was removed: "
+                                   "old1@boulangerie-martin.fr, old2@boulangerie-martin.fr"]
+
+
+def test_a_user_marked_absent_is_removed_with_its_mailbox_first():
+    client = copy.deepcopy(CLIENT)
+    client["users"][0] = {"upn": "claire@boulangerie-martin.fr", "state": "absent"}
+    plan = onboarding_plan(client, existing([("claire@boulangerie-martin.fr", "claire_BMS", "Provisioned", [])]))
+    assert plan["problems"] == []
+    assert plan["users"][0] == {"upn": "claire@boulangerie-martin.fr", "state": "absent"}
+    assert plan["mailbox_removals"] == [{"user": "claire@boulangerie-martin.fr", "state": "absent"}]
+    assert onboarding_plan(client)["users"][0]["upn"] == "marc@xn--ptisserie-martin-wmb.com"  # gone: nothing to do
+
+
+@pytest.mark.parametrize("change, fragment", [
+    ({"min_password_length": 0}, "min_password_length must be between 8"),
+    ({"min_password_length": 300}, "min_password_length must be between 8"),
+    ({"zip_code": 512}, "zip_code must be text: quote it"),
+    ({"zip_code": "6900"}, "zip_code '6900' is not a postal code of France (five digits)"),
+    ({"city": "Lyon\n3e"}, "city holds a control character"),
+    ({"domains": [{"name": "☃.net", "primary": True}]}, "is not a valid internationalised name"),
+    ({"users": [{"upn": "zoé@boulangerie-martin.fr", "password": GOOD}]}, "(for example 'zoe@boulangerie-martin.fr')"),
+    ({"users": [{"upn": "a&b@boulangerie-martin.fr", "password": GOOD}]}, "may hold only ASCII letters"),
+    ({"users": [{"upn": "x@boulangerie-martin.fr", "login": "-x", "password": GOOD}]}, "may not start with '-'"),
+    ({"users": [{"upn": "x@boulangerie-martin.fr", "login": "hélène", "password": GOOD}]}, "non-ASCII characters"),
+    ({"users": [{"upn": "x@boulangerie-martin.fr", "password": ["Sunny", "Bakery-42"]}]}, "password must be text"),
+    ({"users": [{"upn": "x@boulangerie-martin.fr", "first_name": "A\tB", "password": GOOD}]}, "first_name holds a control"),
+])
+def test_inputs_that_used_to_be_accepted_wrongly_are_refused(change, fragment):
+    client = dict(copy.deepcopy(CLIENT), **change)
+    problems = onboarding_plan(client)["problems"]
+    assert any(fragment in p for p in problems), problems
+    assert not any("Bakery" in p for p in problems)
+
+
+def test_the_catalogue_of_this_cortex_is_checked_before_any_write():
+    catalog = {"countries": ["France", "Belgium"], "roles": ["Customer Administrator"],
+               "exchange": {"versions": ["2010", "2013"],
+                            "customer_plans": [{"name": "Default", "versions": ["2010", "2013"]}],
+                            "user_plans": [{"name": "FORFAIT_2GO", "versions": ["2010"], "user_limit": None},
+                                           {"name": "FORFAIT_10GO", "versions": ["2010"], "user_limit": 1}]}}
+    client = dict(copy.deepcopy(CLIENT), country="Frence", roles=["Customer Administrator", "Chief Baker"])
+    client["exchange"] = {"version": "2016", "customer_plan": "Default", "user_plans": ["FORFAIT_2GO", "FORFAIT_99GO"]}
+    problems = onboarding_plan(client, catalog=catalog)["problems"]
+    for fragment in ("country 'Frence' is not one this Cortex knows", "not offered by this Cortex: Chief Baker",
+                     "version 2016 is not offered", "user plan 'FORFAIT_99GO' is not offered"):
+        assert any(fragment in p for p in problems), (fragment, problems)
+    client = copy.deepcopy(CLIENT)
+    client["users"] += [{"upn": "u%d@boulangerie-martin.fr" % i, "password": GOOD, "plan": "FORFAIT_10GO"}
+                        for i in range(2)]
+    assert any("plan 'FORFAIT_10GO': 2 new mailbox(es) asked, 0 used, limit 1" in p
+               for p in onboarding_plan(client, catalog=catalog)["problems"])
