@@ -38,14 +38,17 @@ class ClientPlan(object):
         self.prune = prune
         self.prune_max = prune_max
         self.problems = []
+        self.refused = set()  # the objects with a problem
         state = (self.existing or {}).get("state") or {}
         self.current_users = dict(((u.get("upn") or "").casefold(), u) for u in state.get("users") or [])
+        self.logins = None  # login (folded) -> current user, built when first needed
         self.code = client.get("code") or ((self.existing or {}).get("client") or {}).get("code") \
             or rules.generated_code(client.get("name") or "")
 
     def problem(self, where, issues):
         for issue in issues:
             self.problems.append("%s: %s" % (where, issue))
+            self.refused.add(where)
 
     def exists(self, upn):
         return (upn or "").casefold() in self.current_users
@@ -172,13 +175,12 @@ class ClientPlan(object):
         logins[key] = where
 
     def login_holder(self, key):
-        for current in self.current_users.values():
-            if (current.get("login") or "").casefold() == key:
-                return current
-        return None
+        if self.logins is None:
+            self.logins = dict(((u.get("login") or "").casefold(), u) for u in self.current_users.values())
+        return self.logins.get(key)
 
     def problems_of(self, where):
-        return any(p.startswith(where + ":") for p in self.problems)
+        return where in self.refused
 
     def plans(self, exchange):
         """The user plans of the client's exchange section, checked against the catalogue when it was read."""

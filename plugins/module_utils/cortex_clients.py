@@ -60,7 +60,10 @@ def describe(module, code, detail=True):
         client["exchange"] = dict(version=service["version"], customer_plan=service["customer_plan"],
                                   user_plans=service["user_plans"])
     listing = api.find_users(code, with_exchange=True) or []
-    if detail:
+    bulk = api.get_users(code, with_exchange=True) if detail and len(listing) > 1 else None
+    if bulk is not None:
+        users = bulk
+    elif detail:
         def read(summary):
             has_mailbox = (summary.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"
             try:

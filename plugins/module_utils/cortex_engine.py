@@ -268,7 +268,9 @@ class Engine(object):
             if not item.error:
                 item.status = "Requested"
                 ids = item.request_ids or [None]
-                item.jobs = [dict(ref=entity.ref(item), id=rid, item=item.index, status="Requested") for rid in ids]
+                now = time.time()
+                item.jobs = [dict(ref=entity.ref(item), id=rid, item=item.index, status="Requested", created=now)
+                             for rid in ids]
         return items
 
     # -- writing ---------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema i
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant, settle
 
 MISSING_TENANT = "tenant '%s' does not exist yet: it would be created by an earlier task"
+# From this many mailboxes to compare, the plans of all are read in one request.
+BULK_DETAIL_FROM = 5
 EXCHANGE_FIELDS = (
     Field("version", doc="Exchange version of the organisation, V(2010) or V(2013); it cannot change once provisioned."),
     Field("customer_plan", "ci", doc="The customer plan (V(Default))."),
@@ -125,6 +127,7 @@ class Mailboxes(Entity):
         self.tenant_exchange = None
         self.users = {}
         self.plans = {}  # login (folded) -> plan of its mailbox, as read
+        self.mailboxes = {}  # login (folded) -> mailbox detail, when read in one GET
 
     def key(self, desired):
         return desired["user"].casefold()
@@ -149,6 +152,20 @@ class Mailboxes(Entity):
         upn = items[0].desired["user"] if len(items) == 1 else None
         for user in self.api.find_users(self.code, upn=upn, with_exchange=True) or []:
             self.users[(user["upn"] or "").casefold()] = user
+        # Many plans to compare: every user's mailbox in one GET instead of one GET each.
+        compared = [item for item in items if item.state == "present" and item.desired.get("plan")
+                    and ((self.users.get(item.desired["user"].casefold()) or {}).get("exchange") or {}).get(
+                        "status", "NotProvisioned") != "NotProvisioned"]
+        if len(compared) > BULK_DETAIL_FROM:
+            self.read_plans()
+
+    def read_plans(self):
+        """The plan of every mailbox of the tenant, in one GET when the server answers so."""
+        for user in self.api.get_users(self.code, with_exchange=True) or []:
+            mailbox = user.get("exchange")
+            if mailbox and mailbox.get("status", "NotProvisioned") != "NotProvisioned":
+                self.plans[user["login"].casefold()] = mailbox.get("plan")
+                self.mailboxes[user["login"].casefold()] = mailbox
 
     def read(self, item):
         user = self.users.get(item.desired["user"].casefold())
@@ -165,6 +182,8 @@ class Mailboxes(Entity):
         return dict(mailbox, user=user["upn"], login=user["login"])
 
     def mailbox_of(self, user):
+        if user["login"].casefold() in self.mailboxes:
+            return self.mailboxes[user["login"].casefold()]
         try:
             mailbox = self.api.get_user(self.code, user["login"], with_exchange=True).get("exchange")
         except CortexError as exc:
@@ -176,11 +195,13 @@ class Mailboxes(Entity):
         return mailbox
 
     def reread(self, item):
+        self.mailboxes.clear()
         found = self.api.find_users(self.code, upn=item.desired["user"], with_exchange=True) or []
         self.users[item.desired["user"].casefold()] = found[0] if found else None
         return self.read(item)
 
     def reread_all(self, items):
+        self.mailboxes.clear()
         for user in self.api.find_users(self.code, with_exchange=True) or []:
             self.users[(user["upn"] or "").casefold()] = user
         return self.module.parallel(self.read, items)
@@ -248,6 +269,9 @@ class Mailboxes(Entity):
         users = [u for u in self.api.find_users(self.code, with_exchange=True) or []
                  if (u.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"]
         unread = [u for u in users if u["login"].casefold() not in self.plans]
+        if len(unread) > BULK_DETAIL_FROM:
+            self.read_plans()
+            unread = [u for u in users if u["login"].casefold() not in self.plans]
         self.module.read_all(self.mailbox_of, unread, lambda user: "mailbox of '%s'" % user["upn"])
         return sum(1 for u in users if (self.plans.get(u["login"].casefold()) or "").casefold() == plan.casefold())
 

@@ -229,7 +229,7 @@ class CortexModule(AnsibleModule):
         scheduler = Scheduler(self.api, retries=self.params.get("provisioning_retries", 2),
                               concurrency=self.concurrency, parallel=self.parallel, on_round=on_round)
         scheduler.add([Job.from_dict(job) for job in jobs])
-        now = time.monotonic()
+        now = time.time()  # the scheduler's clock
         until = now + self.wait_left()
         interval = self.params.get("progress_interval") or 0
         if interval > 0:

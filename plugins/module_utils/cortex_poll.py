@@ -32,6 +32,8 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results 
 
 FINAL = frozenset(("Provisioned", "Failed", "NotProvisioned", "Deleted"))
 MIN_INTERVAL = 0.05
+# Requests read in one GET (several <request> targets) while polling.
+READ_BATCH = 50
 MAX_INTERVAL = 15.0
 # Kinds in the order their failures are queued again (a user before its mailbox).
 KIND_ORDER = {"tenant": 0, "exchange": 1, "user": 2, "mailbox": 3}
@@ -58,7 +60,7 @@ class Job(object):
     (``ref``: kind, tenant, login, upn, plan, action), which item of the module it belongs to, and its state."""
 
     def __init__(self, ref, id=None, item=None, status="Requested", message=None, retries=0, waits_for=None,
-                 history=None, sent=False):
+                 history=None, sent=False, created=None, finished=None):
         self.ref = ref
         self.id = id
         self.item = item
@@ -68,6 +70,9 @@ class Job(object):
         self.waits_for = waits_for
         self.history = list(history or ([] if id is None else [id]))
         self.sent = sent  # whether this scheduler wrote for it (queued it again, or sent it once its parent was ready)
+        # wall-clock times (epoch seconds) it was made and seen final: the pace of the queue, across module runs
+        self.created = created
+        self.finished = finished
 
     @property
     def final(self):
@@ -83,12 +88,14 @@ class Job(object):
 
     def to_dict(self):
         return dict(ref=self.ref, id=self.id, item=self.item, status=self.status, message=self.message,
-                    retries=self.retries, waits_for=self.waits_for, history=self.history, sent=self.sent)
+                    retries=self.retries, waits_for=self.waits_for, history=self.history, sent=self.sent,
+                    created=self.created, finished=self.finished)
 
     @classmethod
     def from_dict(cls, data):
         return cls(data["ref"], data.get("id"), data.get("item"), data.get("status") or "Requested", data.get("message"),
-                   data.get("retries") or 0, data.get("waits_for"), data.get("history"), data.get("sent") or False)
+                   data.get("retries") or 0, data.get("waits_for"), data.get("history"), data.get("sent") or False,
+                   data.get("created"), data.get("finished"))
 
 
 class Scheduler(object):
@@ -99,18 +106,20 @@ class Scheduler(object):
         self.retries = retries
         self.concurrency = max(1, concurrency)
         self.parallel = parallel or _serial
-        self.clock = clock or time.monotonic
+        self.clock = clock or time.time  # wall clock: jobs carry their times from one module run to the next
         self.sleep = sleep or time.sleep
         self.on_round = on_round
         self.jobs = []
-        self.started = None
-        self.finished_at = {}  # job index -> time it was seen final (for the rate)
         self.interval = MIN_INTERVAL
         self.window = 1
         self.answers = {}  # request id -> the last answer read
 
     # -- state -----------------------------------------------------------------------------------------
     def add(self, jobs):
+        now = self.clock()
+        for job in jobs:
+            if job.created is None:
+                job.created = now
         self.jobs.extend(jobs)
 
     def pending(self):
@@ -123,11 +132,13 @@ class Scheduler(object):
                     retried=sum(job.retries for job in self.jobs))
 
     def rate(self):
-        """Jobs completed per second since waiting started (None until one has)."""
-        if not self.finished_at or self.started is None:
+        """Jobs completed per second since the first of them was made (None until one has)."""
+        finished = [job.finished for job in self.jobs if job.finished is not None]
+        created = [job.created for job in self.jobs if job.created is not None]
+        if not finished or not created:
             return None
-        elapsed = max(max(self.finished_at.values()) - self.started, 1e-3)
-        return len(self.finished_at) / elapsed
+        elapsed = max(max(finished) - min(created), 1e-3)
+        return len(finished) / elapsed
 
     def eta(self):
         rate = self.rate()
@@ -137,8 +148,6 @@ class Scheduler(object):
     # -- the loop --------------------------------------------------------------------------------------
     def run(self, until):
         """Poll until every job is final or the clock reaches ``until``. Returns True when every job is final."""
-        if self.started is None:
-            self.started = self.clock()
         while True:
             self.round()
             if self.on_round is not None:
@@ -156,9 +165,9 @@ class Scheduler(object):
         self._queue_again()
         self._send_waiting()
         now = self.clock()
-        for index, job in enumerate(self.jobs):
-            if job.final and index not in self.finished_at:
-                self.finished_at[index] = now
+        for job in self.jobs:
+            if job.final and job.finished is None:
+                job.finished = now
 
     def next_interval(self):
         rate = self.rate()
@@ -172,36 +181,53 @@ class Scheduler(object):
 
     # -- reading requests, oldest first ----------------------------------------------------------------
     def _poll_requests(self):
+        """Read pending requests oldest first, ``READ_BATCH`` to a request (one GET holding several request targets
+        where the server answers so), up to ``window`` requests at once; the round ends at the first batch holding
+        one still running. A round where everything read was final doubles the window for the next one."""
         queue = sorted((job for job in self.jobs if job.id is not None and not job.final and job.waits_for is None),
                        key=lambda job: job.id)
+        batch_size = READ_BATCH if getattr(self.api, "get_requests", None) else 1
         start = 0
         while start < len(queue):
-            batch = queue[start:start + self.window]
-            start += len(batch)
-            answers = self.parallel(self.api.get_request, [job.id for job in batch])
+            batches = []
+            for dummy in range(self.window):
+                if start >= len(queue):
+                    break
+                batches.append(queue[start:start + batch_size])
+                start += batch_size
             busy = False
-            for job, answer in zip(batch, answers):
-                if isinstance(answer, CortexUnreachable):
-                    raise answer
-                if isinstance(answer, CortexError):
-                    if answer.status is not None and answer.status < 500:
-                        job.status, job.message = "Failed", "cannot read provisioning request %s: %s" % (
-                            job.id, answer.message)
-                        job.retries = self.retries  # not a provisioning failure: queuing again would not help
-                    busy = True
-                    continue
-                if isinstance(answer, Exception):
-                    raise answer
-                self.answers[job.id] = answer
-                job.status = answer["status"]
-                if job.status == "Failed":
-                    job.message = answer.get("message") or answer.get("description") or "no reason given"
-                elif job.status not in FINAL:
-                    busy = True
+            for batch, answers in zip(batches, self.parallel(self._read_batch, batches)):
+                if isinstance(answers, Exception):
+                    answers = [answers] * len(batch)
+                for job, answer in zip(batch, answers):
+                    busy = self._record(job, answer) or busy
             if busy:
                 self.window = 1
                 return
             self.window = min(self.window * 2, self.concurrency)
+
+    def _read_batch(self, batch):
+        if len(batch) == 1 or not getattr(self.api, "get_requests", None):
+            return [_guarded(self.api.get_request, job.id) for job in batch]
+        return self.api.get_requests([job.id for job in batch])
+
+    def _record(self, job, answer):
+        """Take one answer into its job; True when the job is still running (or could not be read)."""
+        if isinstance(answer, CortexUnreachable):
+            raise answer
+        if isinstance(answer, CortexError):
+            if answer.status is not None and answer.status < 500:
+                job.status, job.message = "Failed", "cannot read provisioning request %s: %s" % (job.id, answer.message)
+                job.retries = self.retries  # not a provisioning failure: queuing again would not help
+            return True
+        if isinstance(answer, Exception):
+            raise answer
+        self.answers[job.id] = answer
+        job.status = answer["status"]
+        if job.status == "Failed":
+            job.message = answer.get("message") or answer.get("description") or "no reason given"
+            return False
+        return job.status not in FINAL
 
     # -- objects without a request id ------------------------------------------------------------------
     def _statuses(self, refs):

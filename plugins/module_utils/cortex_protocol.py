@@ -188,6 +188,7 @@ class CortexAPI(object):
 
     def __init__(self, client):
         self.client = client
+        self.batch_reads = True  # several requests read in one GET, until the server shows it does not answer so
 
     # tenants (customers)
     def find_tenants(self, code=None, name=None):
@@ -227,6 +228,28 @@ class CortexAPI(object):
     def get_user(self, code, login, with_exchange=False):
         root = self.client.call("GET", _customer(code, [_user(login, [_exchange() if with_exchange else None])]))
         return parse_user(root.find("customer/user"))
+
+    def get_users(self, code, with_exchange=False):
+        """Every user of a tenant in detail, in one GET with an empty ``<user>`` (as FIND lists everything with an
+        empty element) [dec: docs/protocol.md]; None when the server does not answer that way (read them one by
+        one then)."""
+        if not self.batch_reads:
+            return None
+        user = element("user", [_exchange() if with_exchange else None])
+        try:
+            root = self.client.call("GET", _customer(code, [user]))
+        except CortexError as exc:
+            if exc.status == 400 and not is_not_found(exc):
+                self.batch_reads = False
+                return None
+            raise
+        customer = root.find("customer")
+        if customer is None:
+            return None
+        users = [parse_user(node) for node in customer.findall("user")]
+        if users and "first_name" not in users[0]:  # summaries, not details: not what was asked
+            return None
+        return users
 
     def create_user(self, code, login, desired):
         return _single(self.client.call("SET", _customer(code, [_user(login, user_fields(desired))])))
@@ -274,6 +297,33 @@ class CortexAPI(object):
     def get_request(self, request_id):
         root = self.client.call("GET", element("request", [("id", request_id)]))
         return parse_request(root.find("request"))
+
+    def get_requests(self, request_ids):
+        """Several provisioning requests in one GET (one ``<request>`` target each), as a list aligned with
+        ``request_ids``: the request's dict, or a CortexError. The answer is matched by id; a request it lacks (a
+        server that answers only the first target, or refuses several) is read on its own, and from then on every
+        request is read on its own [dec: docs/protocol.md]."""
+        answers = {}
+        if len(request_ids) > 1 and self.batch_reads:
+            try:
+                root = self.client.call("GET", *[element("request", [("id", rid)]) for rid in request_ids])
+                for node in root.findall("request"):
+                    request = parse_request(node)
+                    answers[request["id"]] = request
+            except CortexError as exc:
+                if exc.status is None or exc.status >= 500 or exc.status == 401:
+                    return [exc] * len(request_ids)
+            if len(answers) < len(request_ids):
+                self.batch_reads = False
+        found = []
+        for rid in request_ids:
+            if rid not in answers:
+                try:
+                    answers[rid] = self.get_request(rid)
+                except CortexError as exc:
+                    answers[rid] = exc
+            found.append(answers[rid])
+        return found
 
     def object_statuses(self, code, family):
         """Statuses of a tenant's objects from one listing, keyed like :func:`cortex_poll.ref_key`.

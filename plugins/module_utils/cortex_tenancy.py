@@ -45,7 +45,7 @@ def settle(module, ref, read, label, first=None):
     scheduler = Scheduler(module.api, retries=0, concurrency=1)
     scheduler.add([Job(ref)])
     try:
-        scheduler.run(time.monotonic() + module.wait_left())
+        scheduler.run(time.time() + module.wait_left())
     except CortexError as exc:
         module.fail_cortex(exc, label)
     obj = read()

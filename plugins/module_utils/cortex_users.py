@@ -15,6 +15,8 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy 
 # cortex_user's fields: roles belong to cortex_admin.
 USER_OPTION_FIELDS = schema.fields_without(schema.USER_FIELDS, "roles")
 ADMIN_OPTION_FIELDS = schema.USER_FIELDS
+# From this many users to compare in detail, every user's detail is read in one request.
+BULK_DETAIL_FROM = 5
 # Options of one user that are not fields of the object.
 USER_EXTRA_OPTIONS = dict(
     update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
@@ -56,6 +58,7 @@ class UserEntity(Entity):
         self.by_upn = {}
         self.by_login = {}
         self.listed_all = False  # whether by_login holds every user of the tenant (else logins are looked up)
+        self.details = {}  # login (folded) -> detail, when read in one GET
 
     def normalize(self, desired):
         desired = dict(desired)
@@ -78,6 +81,15 @@ class UserEntity(Entity):
         self.listed_all = upn is None
         for summary in self.api.find_users(self.code, upn=upn) or []:
             self.remember(summary)
+        # Many users to compare in detail: one GET of every user's detail instead of one GET each.
+        detailed = [item for item in items if self.needs_detail(item) and self.by_upn.get(item.desired["upn"].casefold())]
+        if len(detailed) > BULK_DETAIL_FROM:
+            for user in self.api.get_users(self.code) or []:
+                self.details[(user.get("login") or "").casefold()] = user
+
+    def needs_detail(self, item):
+        return item.state == "present" and any(
+            f.detail and f.compared and item.desired.get(f.name) is not None for f in self.fields)
 
     def remember(self, summary):
         self.by_upn[(summary["upn"] or "").casefold()] = summary
@@ -95,11 +107,12 @@ class UserEntity(Entity):
         summary = self.by_upn.get(item.desired["upn"].casefold())
         if summary is None or item.state == "absent":
             return summary
-        if any(f.detail and item.desired.get(f.name) is not None and f.compared for f in self.fields):
-            return self.api.get_user(self.code, summary["login"])
+        if self.needs_detail(item):
+            return self.details.get(summary["login"].casefold()) or self.api.get_user(self.code, summary["login"])
         return summary
 
     def reread(self, item):
+        self.details.pop((((item.current or {}).get("login")) or "").casefold(), None)
         found = self.api.find_users(self.code, upn=item.desired["upn"]) or []
         if found:
             self.remember(found[0])
@@ -108,6 +121,7 @@ class UserEntity(Entity):
         return self.read(item)
 
     def reread_all(self, items):
+        self.details.clear()
         for summary in self.api.find_users(self.code) or []:
             self.remember(summary)
         return self.module.parallel(self.read, items)

@@ -140,7 +140,7 @@ def main():
     scheduler.add([Job(dict(kind="request", tenant=""), request_id) for request_id in unique])
     timeout = module.params["wait_timeout"] if module.params["wait"] else 0
     try:
-        scheduler.run(time.monotonic() + timeout)
+        scheduler.run(time.time() + timeout)
     except CortexError as exc:
         module.fail_cortex(exc, "provisioning requests")
     requests, summary, pending = [], dict(total=len(unique)), []

@@ -114,6 +114,12 @@ def main():
     if found is None:
         module.fail_json(msg="tenant '%s' not found (or not visible to %s)" % (code, module.params["cortex_username"]))
 
+    bulk = api.get_users(code, with_exchange=True) if upn is None and len(found) > 1 else None
+    if bulk is not None:
+        for user in bulk:
+            user.setdefault("exchange", {"status": "NotProvisioned", "status_color": "grey"})
+        module.exit_json(changed=False, users=bulk)
+
     def read(summary):
         has_mailbox = (summary.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"
         user = api.get_user(code, summary["login"], with_exchange=has_mailbox)

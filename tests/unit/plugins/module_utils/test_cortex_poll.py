@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The poll scheduler against a simulated provisioning queue (first in, first out, W workers, D seconds each) on a
+simulated clock: the requests it sends grow with the work, not with the work x the time it takes."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
+
+
+class Queue(object):
+    """Provisioning requests done first in, first out by ``workers`` workers, ``delay`` seconds each."""
+
+    def __init__(self, n, delay, workers, fail=()):
+        self.now = 0.0
+        self.delay, self.workers = delay, workers
+        self.ids = list(range(1, n + 1))
+        self.fail = dict((i, 1) for i in fail)  # request id -> failures still to play
+        self.finish = {}
+        self.statuses = {}
+        self.gets = self.lists = self.writes = 0
+        self.next_id = n + 1
+        self.refs = {}
+        for rid in self.ids:
+            self._queue(rid)
+
+    def _queue(self, rid):
+        ahead = len(self.finish)
+        slot = ahead // self.workers
+        base = max(self.finish.values()) if self.finish and ahead % self.workers == 0 else 0
+        self.finish[rid] = max(self.now, 0) + (slot + 1) * self.delay if not base else base + self.delay
+
+    def status(self, rid):
+        if self.now < self.finish[rid]:
+            return "InProgress"
+        if self.fail.get(rid):
+            return "Failed"
+        return "Provisioned"
+
+    def get_request(self, rid):
+        self.gets += 1
+        return dict(id=rid, status=self.status(rid), message="AD unavailable" if self.status(rid) == "Failed" else None)
+
+    def get_requests(self, ids):
+        self.gets += 1
+        return [dict(id=rid, status=self.status(rid), message="AD unavailable") for rid in ids]
+
+    def object_statuses(self, code, family):
+        self.lists += 1
+        return dict((("user", "bms", "u%d" % rid), self.status(rid)) for rid in self.ids)
+
+    def provision(self, ref):
+        self.writes += 1
+        rid = self.next_id
+        self.next_id += 1
+        self.finish[rid] = self.now + self.delay
+        return [rid]
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+    def clock(self):
+        return self.now
+
+
+def run(n, delay, workers=4, fail=(), retries=2):
+    queue = Queue(n, delay, workers, fail)
+    scheduler = Scheduler(queue, retries=retries, concurrency=8, clock=queue.clock, sleep=queue.sleep)
+    scheduler.add([Job(dict(kind="user", tenant="BMS", login="u%d" % rid), rid) for rid in queue.ids])
+    done = scheduler.run(until=10 ** 6)
+    return queue, scheduler, done
+
+
+@pytest.mark.parametrize("n", [300, 2000])
+@pytest.mark.parametrize("delay", [0.5, 5.0])
+def test_reads_grow_with_the_work_not_with_the_time(n, delay):
+    queue, scheduler, done = run(n, delay)
+    assert done and scheduler.counts()["done"] == n
+    # about one read per READ_BATCH requests plus one per round; rounds are spaced by the rate of completion
+    assert queue.gets <= 0.3 * n + 10, queue.gets
+    # and waiting ends soon after the last request is done
+    assert queue.now <= max(queue.finish.values()) * 1.1 + 1
+
+
+def test_ten_times_slower_costs_about_the_same_number_of_reads():
+    fast, dummy, dummy2 = run(1000, 0.5)
+    slow, dummy, dummy2 = run(1000, 5.0)
+    assert slow.gets <= fast.gets * 1.5 + 5, (fast.gets, slow.gets)
+
+
+def test_a_failed_provisioning_is_queued_again_after_a_fresh_read():
+    queue, scheduler, done = run(20, 0.5, fail=[3, 7])
+    assert done and queue.writes == 2 and queue.lists >= 1
+    jobs = dict((job.ref["login"], job) for job in scheduler.jobs)
+    assert jobs["u3"].status == "Provisioned" and jobs["u3"].retries == 1 and len(jobs["u3"].history) == 2
+
+
+def test_failing_every_time_gives_up_after_the_retries():
+    queue = Queue(1, 0.5, 1)
+    queue.status = lambda rid: "Failed" if queue.now >= queue.finish[rid] else "InProgress"
+    scheduler = Scheduler(queue, retries=2, clock=queue.clock, sleep=queue.sleep)
+    scheduler.add([Job(dict(kind="user", tenant="BMS", login="u1"), 1)])
+    assert scheduler.run(until=1000)
+    job = scheduler.jobs[0]
+    assert job.status == "Failed" and job.retries == 2 and queue.writes == 2 and job.message == "AD unavailable"
+
+
+def test_an_object_written_without_a_request_id_is_watched_through_its_status():
+    queue = Queue(5, 1.0, 1)
+    scheduler = Scheduler(queue, clock=queue.clock, sleep=queue.sleep)
+    scheduler.add([Job(dict(kind="user", tenant="BMS", login="u5"))])  # no request id
+    assert scheduler.run(until=1000)
+    assert scheduler.jobs[0].status == "Provisioned" and queue.gets == 0
+    assert queue.now >= queue.finish[5]  # never assumed done before the object said so
+
+
+def test_a_mailbox_waiting_for_its_user_is_sent_once_the_user_is_provisioned():
+    queue = Queue(1, 1.0, 1)
+    scheduler = Scheduler(queue, clock=queue.clock, sleep=queue.sleep)
+    user = dict(kind="user", tenant="BMS", login="u1")
+    scheduler.add([Job(user, 1), Job(dict(kind="mailbox", tenant="BMS", login="u1", plan="P"), waits_for=user)])
+    assert scheduler.run(until=1000)
+    mailbox = scheduler.jobs[1]
+    assert mailbox.status == "Provisioned" and mailbox.sent and queue.writes == 1
+
+
+def test_a_server_that_reads_one_request_at_a_time_is_read_one_at_a_time():
+    queue = Queue(30, 0.0, 4)
+    queue.get_requests = None  # no batched reads
+    scheduler = Scheduler(queue, clock=queue.clock, sleep=queue.sleep)
+    scheduler.add([Job(dict(kind="user", tenant="BMS", login="u%d" % i), i) for i in queue.ids])
+    assert scheduler.run(until=1000) and queue.gets == 30
+
+
+def test_an_unreadable_request_fails_its_job_without_being_queued_again():
+    queue = Queue(2, 0.0, 1)
+    queue.get_requests = lambda ids: [CortexError("NotFound: no such request", 400, [("NotFound", "x")])] * len(ids)
+    scheduler = Scheduler(queue, clock=queue.clock, sleep=queue.sleep)
+    scheduler.add([Job(dict(kind="user", tenant="BMS", login="u1"), 1), Job(dict(kind="user", tenant="BMS",
+                                                                                 login="u2"), 2)])
+    assert scheduler.run(until=1000)
+    assert [job.status for job in scheduler.jobs] == ["Failed", "Failed"] and queue.writes == 0
