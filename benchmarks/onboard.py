@@ -259,6 +259,9 @@ def run(args, work):
             print("   provisioning floor %d x %s s / %d workers = %.1f s; wall time / floor = %.2f (target: at most 1.2)"
                   % (made, args.delay, args.workers, floor, role["time"] / floor))
         print("   %s" % role["summary"])
+        failed = [line.strip().strip('",') for line in role["output"].splitlines() if '"FAILED ' in line]
+        for line in failed[:10]:
+            print("   first run: %s" % line[:400])
         if args.fault_rate:
             total = delta(after, before)
             print("2. runs to converge: %d (%s); faults applied: %s; all runs together: %d requests for %d "

@@ -45,11 +45,19 @@ options:
     type: path
   timeout:
     description:
-      - Timeout in seconds of each HTTP request (connection and answer).
-      - Reads that fail with a server error or a timeout are retried with backoff for up to 60 seconds in all;
-        writes are retried only when the server certainly did nothing, otherwise the object is read again first.
+      - Deadline in seconds of each HTTP exchange - connecting, sending, and receiving the whole answer. A server that
+        sends its answer slowly is cut off when it passes.
+      - Reads that fail with a server error or a timeout are retried with backoff (see O(retry_timeout)); writes are
+        retried only when the server certainly did nothing, otherwise the object is read again first.
     type: int
     default: 30
+  retry_timeout:
+    description:
+      - How long, in seconds and in all, a read that fails is retried (with backoff, honouring C(Retry-After)).
+      - Also the circuit breaker - once Cortex has given no answer at all for this long, the rest of the task's requests
+        fail at once with one message instead of each item of a bulk form retrying on its own.
+    type: int
+    default: 60
   auth:
     description:
       - How to authenticate. V(basic) sends pre-emptive HTTP Basic authentication (use HTTPS).

@@ -403,8 +403,11 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
         if step == "tenant" and result.get("tenant", {}).get("domains") and step_counts["created"]:
             step_counts["domains"] = len(result["tenant"]["domains"])
         per_step[step] = step_counts
+    sent = set(((item.get("service") or {}).get("user") or "").casefold()
+               for item in (steps.get("mailboxes") or {}).get("mailboxes") or [])
     for mailbox in (plan or {}).get("mailboxes") or []:
-        if (mailbox.get("user") or "").casefold() in failed_users:
+        user = (mailbox.get("user") or "").casefold()
+        if user in failed_users and user not in sent:
             counts["failed"] += 1
             failures.append({"step": "mailboxes", "object": "mailbox of '%s'" % mailbox["user"],
                              "reason": "not provisioned: its user failed"})

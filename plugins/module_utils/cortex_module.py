@@ -35,6 +35,7 @@ CONNECTION_SPEC = dict(
     validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["CORTEX_VALIDATE_CERTS"])),
     ca_path=dict(type="path", fallback=(env_fallback, ["CORTEX_CA_PATH"])),
     timeout=dict(type="int", default=30),
+    retry_timeout=dict(type="int", default=60),
     auth=dict(type="str", default="basic", choices=["basic", "ntlm"]),
 )
 
@@ -137,7 +138,8 @@ class CortexModule(AnsibleModule):
                 client = CortexClient(
                     params["cortex_url"], params["cortex_username"], params["cortex_password"],
                     validate_certs=params["validate_certs"], ca_path=params["ca_path"], timeout=params["timeout"],
-                    auth=params["auth"], pool_size=self.concurrency)
+                    auth=params["auth"], pool_size=self.concurrency, retry_budget=params["retry_timeout"],
+                    unreachable_after=params["retry_timeout"])
             except CortexError as exc:
                 self.fail_json(msg=exc.message)
             self._api = CortexAPI(client)

@@ -27,7 +27,8 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError, CortexUnreachable
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
+    CortexError, CortexOutcomeUnknown, CortexUnreachable)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import describe_ref as describe
 
 FINAL = frozenset(("Provisioned", "Failed", "NotProvisioned", "Deleted"))
@@ -35,6 +36,8 @@ MIN_INTERVAL = 0.05
 # Requests read in one GET (several <request> targets) while polling.
 READ_BATCH = 50
 MAX_INTERVAL = 15.0
+# Writes queuing a job again whose answer was lost (not counted as retries), at most this many per job.
+MAX_UNKNOWN = 3
 # Kinds in the order their failures are queued again (a user before its mailbox).
 KIND_ORDER = {"tenant": 0, "exchange": 1, "user": 2, "mailbox": 3}
 PARENT_KIND = {"mailbox": "user", "user": "tenant", "exchange": "tenant"}
@@ -60,7 +63,7 @@ class Job(object):
     (``ref``: kind, tenant, login, upn, plan, action), which item of the module it belongs to, and its state."""
 
     def __init__(self, ref, id=None, item=None, status="Requested", message=None, retries=0, waits_for=None,
-                 history=None, sent=False, created=None, finished=None):
+                 history=None, sent=False, created=None, finished=None, unknown=0):
         self.ref = ref
         self.id = id
         self.item = item
@@ -73,6 +76,7 @@ class Job(object):
         # wall-clock times (epoch seconds) it was made and seen final: the pace of the queue, across module runs
         self.created = created
         self.finished = finished
+        self.unknown = unknown  # writes for it whose answer was lost
 
     @property
     def final(self):
@@ -89,13 +93,13 @@ class Job(object):
     def to_dict(self):
         return dict(ref=self.ref, id=self.id, item=self.item, status=self.status, message=self.message,
                     retries=self.retries, waits_for=self.waits_for, history=self.history, sent=self.sent,
-                    created=self.created, finished=self.finished)
+                    created=self.created, finished=self.finished, unknown=self.unknown)
 
     @classmethod
     def from_dict(cls, data):
         return cls(data["ref"], data.get("id"), data.get("item"), data.get("status") or "Requested", data.get("message"),
                    data.get("retries") or 0, data.get("waits_for"), data.get("history"), data.get("sent") or False,
-                   data.get("created"), data.get("finished"))
+                   data.get("created"), data.get("finished"), data.get("unknown") or 0)
 
 
 class Scheduler(object):
@@ -111,6 +115,7 @@ class Scheduler(object):
         self.on_round = on_round
         self.jobs = []
         self.interval = MIN_INTERVAL
+        self.idle_rounds = 0
         self.window = 1
         self.answers = {}  # request id -> the last answer read
 
@@ -165,18 +170,21 @@ class Scheduler(object):
         self._queue_again()
         self._send_waiting()
         now = self.clock()
+        ended = 0
         for job in self.jobs:
             if job.final and job.finished is None:
                 job.finished = now
+                ended += 1
+        self.idle_rounds = 0 if ended else self.idle_rounds + 1
 
     def next_interval(self):
+        """Until about a twentieth of what is left should be done, at the pace measured so far; twice as long after
+        each round in which nothing ended (nothing measured yet, or the last jobs are slow)."""
         rate = self.rate()
         left = len(self.pending())
-        if rate is None:
-            # nothing has completed yet: back off while nothing moves
-            self.interval = min(max(self.interval * 2, MIN_INTERVAL), MAX_INTERVAL)
-        else:
-            self.interval = min(max(max(1.0, left / 20.0) / rate, MIN_INTERVAL), MAX_INTERVAL)
+        paced = max(1.0, left / 20.0) / rate if rate else MIN_INTERVAL
+        backoff = MIN_INTERVAL * (2 ** min(self.idle_rounds, 16))
+        self.interval = min(max(paced, backoff, MIN_INTERVAL), MAX_INTERVAL)
         return self.interval
 
     # -- reading requests, oldest first ----------------------------------------------------------------
@@ -266,7 +274,10 @@ class Scheduler(object):
                     job.status, job.message = "Failed", "%s no longer exists" % describe(job.ref)
                     job.retries = self.retries
             elif status == "NotProvisioned" and not job.removes:
-                continue  # not started yet
+                # A write sets its object Requested at once: NotProvisioned means the write was not applied (its
+                # answer was lost before the server did anything). Queued again like a failure, a retry spent.
+                job.status = "Failed"
+                job.message = "%s was not queued (its status is NotProvisioned)" % describe(job.ref)
             elif status in FINAL:
                 job.status = status
                 if status == "Failed":
@@ -274,7 +285,8 @@ class Scheduler(object):
 
     # -- failures queued again -------------------------------------------------------------------------
     def _queue_again(self):
-        failed = [job for job in self.jobs if job.status == "Failed" and job.retries < self.retries]
+        failed = [job for job in self.jobs if job.status == "Failed" and job.retries < self.retries
+                  and job.unknown <= MAX_UNKNOWN]
         if not failed:
             return
         failed.sort(key=lambda job: KIND_ORDER.get(job.ref["kind"], 9))
@@ -302,6 +314,12 @@ class Scheduler(object):
             ids = self.api.provision(job.ref)
         except CortexUnreachable:
             raise
+        except CortexOutcomeUnknown:
+            # It may or may not have been queued: never sent again blindly - the object is watched, and queued again
+            # only if it shows Failed still. Not a provisioning attempt for sure: counted apart, and bounded too.
+            job.unknown += 1
+            job.sent, job.waits_for, job.id, job.status = True, None, None, "Requested"
+            return
         except CortexError as exc:
             parent = parent_ref(job.ref)
             if parent is not None and "ParentNotProvisioned" in exc.error_ids:

@@ -29,7 +29,7 @@ display = Display()
 
 DEFAULT_PROGRESS_INTERVAL = 10
 CONNECTION_OPTIONS = ("cortex_url", "cortex_username", "cortex_password", "validate_certs", "ca_path", "timeout",
-                      "auth")
+                      "retry_timeout", "auth")
 WAIT_MODULE = "cloudforyou.cortex.cortex_wait"
 
 
