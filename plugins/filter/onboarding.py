@@ -10,6 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import csv
+import io
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
@@ -448,6 +451,48 @@ def users_from_csv(text, delimiter=None):
         raise AnsibleFilterError("users_from_csv: %s" % exc)
 
 
+def fleet_summary(summaries):
+    """Lines summing up onboarding_summary results per client (None for a client stopped before its summary)."""
+    counts = dict(onboarded=0, unchanged=0, failed=0)
+    objects = dict(created=0, changed=0, removed=0)
+    failures = []
+    for client, summary in sorted((summaries or {}).items()):
+        if not summary:
+            counts["failed"] += 1
+            failures.append("FAILED %s: stopped before its summary (description refused before any write, or Cortex "
+                            "unreachable; see its tasks above)" % client)
+            continue
+        for key in objects:
+            objects[key] += summary.get(key) or 0
+        if summary.get("failed"):
+            counts["failed"] += 1
+            failures.append("FAILED %s: %d object(s) failed: %s" % (client, summary["failed"], ", ".join(
+                f["object"] for f in summary.get("failures") or [])))
+        elif summary.get("created") or summary.get("changed") or summary.get("removed"):
+            counts["onboarded"] += 1
+        else:
+            counts["unchanged"] += 1
+    head = "Fleet: %d client(s) - %d onboarded or changed, %d unchanged, %d failed; objects %d created, %d changed, " \
+        "%d removed" % (len(summaries or {}), counts["onboarded"], counts["unchanged"], counts["failed"],
+                        objects["created"], objects["changed"], objects["removed"])
+    return [head] + failures
+
+
+def usage_csv(tenants):
+    """CSV text (tenant code, name, plan, mailboxes) of cortex_tenant_info's tenants read with ``usage: true``: one
+    row per tenant and plan, a row with no plan for a tenant without mailboxes. Quoted by Python's csv module."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["tenant_code", "tenant_name", "plan", "mailboxes"])
+    for tenant in tenants or []:
+        plans = ((tenant.get("usage") or {}).get("mailboxes")) or {}
+        if not plans:
+            writer.writerow([tenant.get("code"), tenant.get("name"), "", 0])
+        for plan, count in sorted(plans.items()):
+            writer.writerow([tenant.get("code"), tenant.get("name"), plan, count])
+    return out.getvalue()
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -455,4 +500,6 @@ class FilterModule(object):
             "onboarding_summary": onboarding_summary,
             "offboarding_plan": offboarding_plan,
             "users_from_csv": users_from_csv,
+            "usage_csv": usage_csv,
+            "fleet_summary": fleet_summary,
         }

@@ -88,3 +88,36 @@ def describe(module, code, detail=True):
                                                       roles=u.get("roles"))
                                                  for u in users])
     return client, state
+
+
+def without_partner(tenants):
+    """The tenants the account manages, from details that hold their ``parent``: every customer it can see but the
+    partner's own (reseller) customer, which is the parent of the others (docs/protocol.md)."""
+    parents = set((t.get("parent") or "").casefold() for t in tenants)
+    return [t for t in tenants if (t.get("code") or "").casefold() not in parents]
+
+
+def tenant_facts(api, code, with_users=True, tenant=None):
+    """What the inventory says of a tenant: its identity, domains, status, Exchange, and (``with_users``) how many users
+    and mailboxes per plan - a constant number of requests per tenant where Cortex answers every user at once.
+    ``tenant``: its detail when already read."""
+    tenant = tenant or api.get_tenant(code)
+    facts = dict(code=tenant["code"], name=tenant["name"], primary_domain=tenant["primary_domain"],
+                 domains=tenant.get("domains") or [], status=tenant["status"], parent=tenant.get("parent"))
+    service = api.get_tenant_exchange(code)
+    facts["exchange_status"] = service.get("status")
+    facts["exchange_version"] = service.get("version") if service.get("status") != "NotProvisioned" else None
+    if with_users:
+        users = api.get_users(code, with_exchange=True)
+        if users is None:  # a server that does not answer every user at once: the listing, then each mailbox
+            listing = api.find_users(code, with_exchange=True) or []
+            users = [api.get_user(code, u["login"], with_exchange=True)
+                     if (u.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned" else u
+                     for u in listing]
+        mailboxes = {}
+        for user in users:
+            mailbox = user.get("exchange") or {}
+            if mailbox.get("status", "NotProvisioned") != "NotProvisioned" and mailbox.get("plan"):
+                mailboxes[mailbox["plan"]] = mailboxes.get(mailbox["plan"], 0) + 1
+        facts.update(users=len(users), mailboxes=mailboxes)
+    return facts

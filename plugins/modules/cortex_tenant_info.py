@@ -24,6 +24,13 @@ options:
   name:
     description: Only the tenant with this full name (case-insensitive).
     type: str
+  usage:
+    description:
+      - Also return each tenant's RV(tenants[].usage) - how many users, how many mailboxes per plan, the Exchange
+        version - for billing (C(playbooks/usage_report.yml) writes it as CSV). One more request per tenant where
+        Cortex answers every user's detail at once.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - cloudforyou.cortex.cortex
   - cloudforyou.cortex.cortex.concurrency
@@ -108,15 +115,21 @@ tenants:
       type: list
       elements: dict
       sample: [{name: HE, fullname: Hosted Exchange, status: Provisioned, status_color: green}]
+    usage:
+      description: With O(usage=true) - C(users), C(mailboxes) (a count per plan), C(exchange_version).
+      type: dict
+      returned: with O(usage=true)
+      sample: {users: 12, mailboxes: {FORFAIT_2GO: 9, FORFAIT_10GO: 2}, exchange_version: "2010"}
 """
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients import tenant_facts, without_partner
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 
 
 def main():
     module = CortexModule(
-        argument_spec=dict(code=dict(type="str"), name=dict(type="str")),
+        argument_spec=dict(code=dict(type="str"), name=dict(type="str"), usage=dict(type="bool", default=False)),
         with_wait=False,
         bulk=True,
     )
@@ -129,10 +142,14 @@ def main():
     def read(summary):
         tenant = api.get_tenant(summary["code"])
         tenant["services"] = api.tenant_services(summary["code"])
+        if module.params["usage"]:
+            facts = tenant_facts(api, summary["code"], tenant=tenant)
+            tenant["usage"] = dict(users=facts["users"], mailboxes=facts["mailboxes"],
+                                   exchange_version=facts["exchange_version"])
         return tenant
 
     tenants = module.read_all(read, found, lambda summary: "tenant '%s'" % summary["code"])
-    module.exit_json(changed=False, tenants=tenants)
+    module.exit_json(changed=False, tenants=without_partner(tenants))
 
 
 if __name__ == "__main__":
