@@ -63,11 +63,11 @@ class Stats:
 
 
 class EmulatorApp:
-    def __init__(self, backend: Backend, partners: dict[str, str], faults: Faults, *,
+    def __init__(self, backend: Backend, partners: list, partner_ids: dict[str, int], faults: Faults, *,
                  empty_write_answers: bool = False):
         self.backend = backend
-        self.partner_hashes = {name: rules.hash_password(password) for name, password in partners.items()}
-        self.partner_ids = {name: backend.register_partner(name) for name in partners}
+        self.partner_hashes = {p.login: rules.hash_password(p.password) for p in partners}
+        self.partner_ids = partner_ids
         self.faults = faults
         self.empty_write_answers = empty_write_answers  # writes answered without their request ids
         self.stats = Stats()

@@ -10,17 +10,22 @@ import argparse
 import json
 import sys
 
-from . import __version__, faults, launcher
+from . import __version__, faults, launcher, partners
 
 DEMO_PARTNER = launcher.DEMO_PARTNER
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
 def _partner(value: str) -> tuple[str, str]:
-    user, colon, password = value.partition(":")
-    if not colon or not user or not password:
-        raise argparse.ArgumentTypeError("expected USER:PASSWORD")
-    return user, password
+    try:
+        partners.inline(value)
+    except partners.PartnerError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return ("partner", value)
+
+
+def _partners_file(value: str) -> tuple[str, str]:
+    return ("file", value)
 
 
 def _fault_kinds(value: str) -> tuple[str, ...]:
@@ -48,8 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8443, help="TCP port; 0 picks a free one (default 8443)")
     serve.add_argument("--db", required=True, help="SQLite file holding the state (created if missing)")
-    serve.add_argument("--partner", type=_partner, action="append", metavar="USER:PASSWORD",
-                       help="partner account (repeatable); default: the demo partner")
+    serve.add_argument("--partner", type=_partner, action="append", dest="partner_sources", metavar="USER:PASSWORD",
+                       help="partner account (repeatable; visible to `ps`: prefer --partners-file or "
+                            f"${partners.ENV_VAR}); default: the demo partner")
+    serve.add_argument("--partners-file", type=_partners_file, action="append", dest="partner_sources",
+                       metavar="FILE", help="YAML file of partner accounts and their reseller customers (repeatable)")
+    serve.add_argument("--location", default=None, metavar="NAME",
+                       help="deployment location customers and their services show (default 'Location CFY')")
     serve.add_argument("--catalog", help="YAML catalogue replacing sections of the default one")
     serve.add_argument("--delay", type=_non_negative(float), default=1.0,
                        help="seconds each provisioning request spends InProgress (default 1.0; 0 = immediate)")
@@ -159,6 +169,13 @@ def main(argv=None) -> int:
     if not 0 <= args.fault_rate <= 1:
         print("cortex-emulator: --fault-rate must be between 0 and 1", file=sys.stderr)
         return 2
+    try:
+        config = partners.resolve(args.partner_sources)
+    except partners.PartnerError as exc:
+        print(f"cortex-emulator: {exc}", file=sys.stderr)
+        return 2
+    for warning in config.warnings:
+        print(f"cortex-emulator: warning: {warning}", file=sys.stderr)
     from . import server  # uvicorn and the store: only to serve
 
-    return server.run(args, dict(args.partner or [DEMO_PARTNER]))
+    return server.run(args, config)
