@@ -27,6 +27,7 @@ class FailRule:
     match: str
     remaining: int
     message: str
+    partner_id: int | None = None  # only requests on this partner's objects (None: any partner's)
 
 
 def split_key(key: str) -> tuple[str, int]:
@@ -118,7 +119,7 @@ class Engine:
         """Record a provisioning request and update its object's status. Call :meth:`activate` after COMMIT."""
         deps = sorted({self.latest[k] for k in [key, *ancestors] if k in self.latest})
         if forced_failure is None:
-            forced_failure = self._take_fail_rule(object_name, description, object_description)
+            forced_failure = self._take_fail_rule(partner_id, object_name, description, object_description)
         cur = self.conn.execute(
             "INSERT INTO requests (kind, description, status, object_type, object_key, object_name,"
             " object_description, partner_id, customer_id, deps, forced_failure, created)"
@@ -165,13 +166,17 @@ class Engine:
             for rid in sorted((set(ready) | {r for r in queued if r in self.kinds}) - self.running):
                 self.queue.put_nowait(rid)
 
-    def add_fail_rule(self, match: str, count: int, message: str) -> list[dict]:
-        """Fail the next ``count`` requests whose texts contain ``match``; returns the rules now in force."""
-        self.fail_rules.append(FailRule(match, count, message))
-        return [r.__dict__ for r in self.fail_rules]
+    def add_fail_rule(self, match: str, count: int, message: str, partner_id: int | None = None) -> list[dict]:
+        """Fail the next ``count`` requests (of ``partner_id``'s objects, or any) whose texts contain ``match``;
+        returns the rules now in force that the caller may see (its own, or all for ``partner_id`` None)."""
+        self.fail_rules.append(FailRule(match, count, message, partner_id))
+        return [{"match": r.match, "remaining": r.remaining, "message": r.message} for r in self.fail_rules
+                if partner_id is None or r.partner_id == partner_id]
 
-    def _take_fail_rule(self, *texts: str) -> str | None:
+    def _take_fail_rule(self, partner_id: int, *texts: str) -> str | None:
         for rule in self.fail_rules:
+            if rule.partner_id is not None and rule.partner_id != partner_id:
+                continue
             if rule.remaining > 0 and any(rule.match in (t or "").lower() for t in texts):
                 rule.remaining -= 1
                 if rule.remaining == 0:

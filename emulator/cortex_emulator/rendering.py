@@ -14,7 +14,8 @@ from .models.records import NOT_PROVISIONED, UNASSIGNED, Customer, Request, Serv
 from .xmlio import boolstr
 
 # The recorded address formats of a customer HE: pattern -> the example shown for a domain.
-ADDRESS_FORMATS = (("%1g%s", "FLastname"), ("%g", "Firstname"), ("%g%1s", "FirstnameL"), ("%g.%s", "Firstname.Lastname"))
+ADDRESS_FORMATS = (("%1g%s", "FLastname"), ("%g", "Firstname"), ("%g%1s", "FirstnameL"),
+                   ("%g.%s", "Firstname.Lastname"))
 
 PASSWORD_MAX_AGE_DAYS = 42  # AD default, for password/expires
 REQUEST_TYPES = {
@@ -204,10 +205,8 @@ def customer_service_detail(catalog: Catalog, c: Customer, s: Service, *, locati
     enabled = {n.lower() for n in s.userpackages}
     version = s.version
     plans = []
-    for key, plan in catalog.user_plans.items():
-        if version and version not in plan.versions and key not in enabled:
-            continue
-        if not version and key not in enabled:
+    for key, plan in catalog.user_plans.items():  # the plans enabled on the customer, as recorded
+        if key not in enabled:
             continue
         plans.append(("userpackage", None, [
             ("name", None, plan.name), ("fullname", None, plan.fullname),

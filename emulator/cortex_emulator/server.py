@@ -19,6 +19,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from .app import API_PATH, EmulatorApp
+from .httpguard import Limits, protocol_class
 from .catalog import CatalogError, load_catalog
 from .engine import Engine
 from .faults import Faults
@@ -69,7 +70,12 @@ async def _serve(args, accounts: Config) -> int:
         conn.close()
         return 2
     faults = Faults(args.fault_rate, args.fault_kinds, random.Random(args.seed))
-    app = EmulatorApp(backend, accounts.partners, partner_ids, faults, empty_write_answers=args.empty_write_answers)
+    limits = Limits(max_header_bytes=args.max_header_size, header_timeout=args.header_timeout,
+                    body_timeout=args.body_timeout, max_connections=args.max_connections,
+                    max_body_bytes=args.max_body_size, max_buffered_bytes=args.max_buffered_bytes,
+                    max_xml_depth=args.max_xml_depth, max_xml_elements=args.max_xml_elements)
+    app = EmulatorApp(backend, accounts.partners, partner_ids, faults, empty_write_answers=args.empty_write_answers,
+                      limits=limits, control_global=args.control, public_status=args.public_status)
 
     try:
         sock = _bind(args.host, args.port)
@@ -80,18 +86,15 @@ async def _serve(args, accounts: Config) -> int:
     port = sock.getsockname()[1]
     checkpointer = Checkpointer(args.db)
     checkpointer.start()
-    try:
-        import httptools  # noqa: F401
-        http = "httptools"
-    except ImportError:  # pragma: no cover - httptools is a declared dependency
-        http = "h11"
+    http = protocol_class(limits)  # uvicorn's httptools protocol with the head/body/connection limits
     # All logs on stderr: stdout carries only the ready line.
     log_config = copy.deepcopy(LOGGING_CONFIG)
     for handler in log_config["handlers"].values():
         handler["stream"] = "ext://sys.stderr"
     config = uvicorn.Config(
         app, http=http, ws="none", lifespan="off", interface="asgi3", log_level=args.log_level, log_config=log_config,
-        access_log=args.log_level in ("info", "debug"), server_header=False, timeout_keep_alive=60,
+        access_log=args.log_level in ("info", "debug"), server_header=False,
+        timeout_keep_alive=args.keep_alive_timeout, backlog=2048,
         timeout_graceful_shutdown=5, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
     )
     server = uvicorn.Server(config)

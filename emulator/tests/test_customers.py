@@ -204,7 +204,8 @@ def test_find_filters_exact_case_insensitive_and_combined(client):
         .findall("customer")
     both = client.find(f"<customer><name>{tenant.code}</name><fullname>nope</fullname></customer>")
     assert both.text.strip().endswith('<response version="1.0" />')
-    partial = client.find(f"<customer><fullname>{tenant.fullname[:-1]}</fullname></customer>")
+    # (a suffix, not a prefix: the prefix of 'Tenant T1x12' is another tenant's full name)
+    partial = client.find(f"<customer><fullname>{tenant.fullname[1:]}</fullname></customer>")
     assert partial.findall("customer") == []
     ident = client.find(f"<customer><name>{tenant.code}</name></customer>").findtext("customer/id")
     by_id = client.find(f"<customer><id>{ident}</id></customer>")

@@ -75,8 +75,8 @@ def test_customer_he_provision_detail_and_version_immutable(client):
     plans = {p.findtext("name"): p for p in detail.findall("userpackage")}
     assert child_tags(plans["FORFAIT_2GO"]) == ["name", "fullname", "userlimit", "used", "enabled"]
     assert plans["FORFAIT_2GO"].findtext("enabled") == "True"
-    assert plans["FORFAIT_25GO"].findtext("enabled") == "False"
-    assert plans["FORFAIT_ESSAI"].findtext("userlimit") == "5"
+    assert list(plans) == ["FORFAIT_2GO", "FORFAIT_10GO"]  # the enabled ones, as recorded
+    assert plans["FORFAIT_10GO"].findtext("userlimit") == "Unlimited"
     assert child_tags(detail.find("package")) == ["name", "fullname", "enabled"]
     assert detail.find("domains/domain").get("type") == "authoritative"
     answer = client.set(he_set(tenant.code, "<version>2013</version>"), expect=400)

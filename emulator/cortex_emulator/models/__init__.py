@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 
+from .. import rules
 from ..catalog import Catalog
 from ..engine import Engine
 from ..partners import Company, Partner
@@ -42,6 +43,7 @@ class Backend:
         self.partner_names: dict[int, str] = {}
         self.resellers: dict[int, int] = {}  # partner id -> id of its reseller customer
         self.provider_id = 0
+        self.prepared_hashes: dict[str, list[str]] = {}  # password -> hashes made off the loop for this request
         # bumped whenever a change may affect a customer API user's credentials (the app's auth cache reads it)
         self.auth_epoch = 0
         self.requests = RequestsBackend(self)
@@ -49,6 +51,11 @@ class Backend:
         self.users = UsersBackend(self)
         self.services = ServicesBackend(self)
         engine.on_delete = lambda key: self.credentials_changed()
+
+    def hash_password(self, password: str) -> str:
+        """A stored form of ``password``: one prepared for the request being handled, else made now."""
+        prepared = self.prepared_hashes.get(password)
+        return prepared.pop() if prepared else rules.hash_password(password)
 
     def credentials_changed(self) -> None:
         self.auth_epoch += 1

@@ -16,6 +16,11 @@ from .customers import matches
 from .records import FAILED, NOT_PROVISIONED, UNASSIGNED, USER_SERVICES, Customer, Principal, User
 
 DEFAULT_LASTNAME = "Default Lastname"  # what a recorded CPSM gave a user created without one
+_BUSY = "('Requested', 'InProgress', 'Pending')"
+LIST_FILTERS = {"all": "", "failed": " AND (u.status='Failed' OR s.status='Failed')",
+                "in-progress": f" AND (u.status IN {_BUSY} OR s.status IN {_BUSY})"}
+LIST_SORTS = {"login": "u.login", "upn": "u.upn", "name": "u.fullname", "status": "u.status",
+              "mailbox": "COALESCE(s.status, '')", "plan": "COALESCE(s.userpackage, '')"}
 
 PASSWORD_FLAGS = {"changeatnextlogon": "pw_changeatnextlogon", "neverexpires": "pw_neverexpires"}
 
@@ -112,6 +117,44 @@ class UsersBackend:
             else:
                 values[key] = stored.get(key, str(meta.get("default", "")))
         return values
+
+    # ----- the status page -----------------------------------------------------------------------------------
+
+    def listing(self, customer_id: int, *, show: str, sort: str, descending: bool, offset: int,
+                limit: int) -> tuple[int, list[tuple[User, dict | None]]]:
+        """One page of a customer's users with their mailbox (status, plan, message), filtered (``show``: all,
+        failed, in-progress: the user or its mailbox) and sorted; and how many users the filter keeps."""
+        where = "u.customer_id=?" + LIST_FILTERS[show]
+        joined = ("FROM users u LEFT JOIN services s ON s.customer_id = u.customer_id AND s.user_id = u.id"
+                  " AND s.code = 'HE' WHERE " + where)
+        total = self.conn.execute("SELECT COUNT(*) " + joined, (customer_id,)).fetchone()[0]
+        order = "DESC" if descending else "ASC"
+        rows = self.conn.execute(
+            f"SELECT u.*, s.status AS m_status, s.userpackage AS m_plan, s.message AS m_message {joined}"
+            f" ORDER BY {LIST_SORTS[sort]} COLLATE NOCASE {order}, u.id {order} LIMIT ? OFFSET ?",
+            (customer_id, limit, offset)).fetchall()
+        page = []
+        for row in rows:
+            mailbox = None
+            if row["m_status"] is not None:
+                mailbox = {"status": row["m_status"], "plan": row["m_plan"], "message": row["m_message"]}
+            page.append((User.from_row(row), mailbox))
+        return total, page
+
+    def status_counts(self, customer_ids: list[int]) -> dict[int, dict[str, dict[str, int]]]:
+        """Per customer: users and mailboxes (user HE services) per status."""
+        counts: dict[int, dict[str, dict[str, int]]] = {cid: {"users": {}, "mailboxes": {}} for cid in customer_ids}
+        if not customer_ids:
+            return counts
+        for table, kind, extra in (("users", "users", ""), ("services", "mailboxes", " AND user_id!=0 AND code='HE'")):
+            for chunk in range(0, len(customer_ids), 500):
+                ids = customer_ids[chunk:chunk + 500]
+                marks = ",".join("?" * len(ids))
+                for cid, status, n in self.conn.execute(
+                        f"SELECT customer_id, status, COUNT(*) FROM {table} WHERE customer_id IN ({marks}){extra}"
+                        " GROUP BY customer_id, status", ids):
+                    counts[cid][kind][status] = n
+        return counts
 
     def api_user(self, username: str, password: str) -> Principal | None:
         """A customer user holding the API role, by stored login or UPN (docs/protocol.md §8), if the password fits."""
@@ -223,7 +266,8 @@ class UsersBackend:
             "INSERT INTO users (customer_id, login, upn, firstname, lastname, fullname, pw_hash, pw_changeatnextlogon,"
             " pw_neverexpires, pw_set, roles, properties, enabled, status)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'Requested')",
-            (c.id, login, upn, firstname, lastname, fullname, rules.hash_password(password) if password else "",
+            (c.id, login, upn, firstname, lastname, fullname,
+             self.backend.hash_password(password) if password else "",
              flags.get("pw_changeatnextlogon", 0), flags.get("pw_neverexpires", 0), datetime.date.today().isoformat(),
              json.dumps(self.catalog.role_order(roles)), json.dumps(properties), int(enabled)),
         ).lastrowid
@@ -274,7 +318,7 @@ class UsersBackend:
                 self._password_rule(c, password, problems, label, login=base, upn=changes.get("upn", u.upn),
                                     fullname=changes.get("fullname", u.fullname))
                 if not rules.check_password(password, u.pw_hash):
-                    changes["pw_hash"] = rules.hash_password(password)
+                    changes["pw_hash"] = self.backend.hash_password(password)
                     changes["pw_set"] = datetime.date.today().isoformat()
         for column, value in flags.items():
             if value != getattr(u, column):
