@@ -65,6 +65,15 @@ def badge(status: str, message: str | None = None, count: int | None = None, kin
             f'data-kind="{kind}" data-status="{escape(status)}" data-count="{count}">{escape(status)} {count}</span>')
 
 
+def _roles(roles: list[str]) -> str:
+    """How many roles, their names on hover (nine administrator roles would fill the row)."""
+    if not roles:
+        return '<span class="muted">none</span>'
+    if len(roles) == 1:
+        return escape(roles[0])
+    return f'<span class="roles" title="{escape(", ".join(roles))}">{len(roles)} roles</span>'
+
+
 def _counts(counts: dict[str, int], kind: str) -> str:
     shown = [badge(status, count=counts[status], kind=kind) for status in COLOURS if counts.get(status)]
     return " ".join(shown) or '<span class="muted">none</span>'
@@ -289,7 +298,7 @@ def _client_page(backend, c, view: View) -> list[str]:
     for u, mailbox in rows:
         out.append(
             f'<tr data-login="{escape(u.login)}"><td>{escape(u.login)}</td><td>{escape(u.upn)}</td>'
-            f"<td>{escape(u.fullname)}</td><td>{escape(', '.join(u.roles))}</td>"
+            f"<td>{escape(u.fullname)}</td><td>{_roles(u.roles)}</td>"
             f"<td>{'yes' if u.enabled else 'no'}</td><td>{badge(u.status, u.message)}</td>"
             f"<td>{badge(mailbox['status'], mailbox['message']) if mailbox else ''}</td>"
             f"<td>{escape(mailbox['plan']) if mailbox else ''}</td></tr>")

@@ -222,7 +222,7 @@ class CustomersBackend:
             domains = [primary] if primary else []
         for d in domains:
             if not rules.domain_problem(d) and self._domain_owner(d) is not None:
-                problems.add(DUPLICATE, f"{label}: domain '{d}' is already used by another customer.")
+                problems.add(DUPLICATE, f"{label}: domain '{d}' is already in use.")
         enabled = fields.flag(spec.enabled, problems, label, "enabled", default=True)
         policy = self._policy(spec.password_policy, problems, label)
         roles = fields.roles(self.catalog, spec.roles, problems, label)
@@ -238,7 +238,7 @@ class CustomersBackend:
             if not rules.CODE_RE.match(code):
                 problems.add(INVALID_FIELD, f"{label}: the code must be 1-20 letters or digits.")
             elif self._code_taken(code):
-                problems.add(DUPLICATE, f"{label}: code '{code}' is already taken.")
+                problems.add(DUPLICATE, f"{label}: code '{code}' is already in use.")
         problems.raise_if_any()
         if not code:
             code = rules.generate_code(fullname, self._code_taken)
@@ -374,7 +374,7 @@ class CustomersBackend:
             if d not in current:
                 owner = self._domain_owner(d)
                 if owner is not None and owner != c.id:
-                    problems.add(DUPLICATE, f"{label}: domain '{d}' is already used by another customer.")
+                    problems.add(DUPLICATE, f"{label}: domain '{d}' is already in use.")
         for d in current:
             if d not in new_domains:
                 holder = self.backend.users.upn_domain_holder(c.id, d)

@@ -183,7 +183,7 @@ class UsersBackend:
             return None
         upn = f"{local_part}@{domain}"
         if self.conn.execute("SELECT 1 FROM users WHERE upn=? AND id!=?", (upn, exclude_user)).fetchone():
-            problems.add(DUPLICATE, f"{label}: UPN '{upn}' is already used.")
+            problems.add(DUPLICATE, f"{label}: UPN '{upn}' is already in use.")
             return None
         return upn
 
@@ -233,14 +233,14 @@ class UsersBackend:
                 problems.add(LOGIN_TOO_LONG, f"{label}: the login with its customer suffix is longer than "
                                              f"{rules.LOGIN_MAX} characters.")
             elif self.conn.execute("SELECT 1 FROM users WHERE login=?", (login,)).fetchone():
-                problems.add(DUPLICATE, f"{label}: login already used.")
+                problems.add(DUPLICATE, f"{label}: login already in use.")
         upn = spec.upn
         if upn:
             upn = self._upn(c, upn, problems, label)
         elif login:
             upn = f"{login}@{c.primarydomain}"
             if self.conn.execute("SELECT 1 FROM users WHERE upn=?", (upn,)).fetchone():
-                problems.add(DUPLICATE, f"{label}: UPN '{upn}' is already used.")
+                problems.add(DUPLICATE, f"{label}: UPN '{upn}' is already in use.")
         # As recorded: a create with only <name> gets first name = login, "Default Lastname", full name = login.
         fullname = spec.fullname or " ".join(x for x in (spec.firstname, spec.lastname) if x) or (base or "")
         firstname = spec.firstname or (base or "")
