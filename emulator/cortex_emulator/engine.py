@@ -43,6 +43,7 @@ class Engine:
         self.latest: dict[str, int] = {}  # object key -> latest unfinished request id on it
         self.kinds: dict[int, str] = {}  # unfinished request id -> kind
         self.keys: dict[int, str] = {}  # unfinished request id -> object key
+        self.partners: dict[int, int] = {}  # unfinished request id -> partner id
         self.blockers: dict[int, int] = {}  # request id -> number of unfinished prerequisites
         self.waiters: dict[int, list[int]] = {}  # request id -> requests waiting for it
         self.fresh: list[int] = []  # enqueued in the open transaction, not yet runnable
@@ -59,15 +60,18 @@ class Engine:
         self.latest.clear()
         self.kinds.clear()
         self.keys.clear()
+        self.partners.clear()
         self.blockers.clear()
         self.waiters.clear()
         self.fresh.clear()
         rows = self.conn.execute(
-            "SELECT id, kind, object_key, deps FROM requests WHERE status IN ('Requested', 'InProgress') ORDER BY id"
+            "SELECT id, kind, object_key, deps, partner_id FROM requests WHERE status IN ('Requested', 'InProgress')"
+            " ORDER BY id"
         ).fetchall()
         for row in rows:
             self.kinds[row["id"]] = row["kind"]
             self.keys[row["id"]] = row["object_key"]
+            self.partners[row["id"]] = row["partner_id"]
             self.latest[row["object_key"]] = row["id"]
         ready = []
         for row in rows:
@@ -95,6 +99,10 @@ class Engine:
     @property
     def pending(self) -> int:
         return len(self.kinds)
+
+    def pending_of(self, partner_id: int) -> int:
+        """Unfinished requests on one partner's objects."""
+        return sum(1 for pid in self.partners.values() if pid == partner_id)
 
     # ----- used by the API inside its transaction ---------------------------------------------------------
 
@@ -142,6 +150,7 @@ class Engine:
         self.latest[key] = rid
         self.kinds[rid] = kind
         self.keys[rid] = key
+        self.partners[rid] = partner_id
         self.blockers[rid] = len(deps)
         for dep in deps:
             self.waiters.setdefault(dep, []).append(rid)
@@ -264,6 +273,7 @@ class Engine:
         # Scheduling bookkeeping, after the commit.
         del self.kinds[rid]
         del self.keys[rid]
+        self.partners.pop(rid, None)
         self.blockers.pop(rid, None)
         if not more:
             self.latest.pop(key, None)

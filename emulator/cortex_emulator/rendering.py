@@ -34,11 +34,20 @@ def errors(pairs) -> list:
     return [("error", None, [("id", None, code), ("message", None, message)]) for code, message in pairs]
 
 
+_ROLE_NODES: dict[tuple, list] = {}  # (catalogue, role names) -> nodes: customers share a few role lists
+
+
 def roles(catalog: Catalog, names) -> list:
-    nodes = []
-    for name in catalog.role_order(names):
-        entry = catalog.roles.get(name.lower())
-        nodes.append(("role", (("id", entry[1] if entry else ""),), name))
+    key = (id(catalog), tuple(names))
+    nodes = _ROLE_NODES.get(key)
+    if nodes is None:
+        nodes = []
+        for name in catalog.role_order(names):
+            entry = catalog.roles.get(name.lower())
+            nodes.append(("role", (("id", entry[1] if entry else ""),), name))
+        if len(_ROLE_NODES) > 4096:
+            _ROLE_NODES.clear()
+        _ROLE_NODES[key] = nodes
     return nodes
 
 

@@ -116,8 +116,9 @@ def get_customer(call: Call, el) -> list:
     backend = call.backend.customers
     nodes = []
     for c in customers:
+        parent = backend.parent(c)
         detail = rendering.customer_detail(
-            call.catalog, c, parent=backend.parent(c), ou=backend.ou(c), domains=backend.domains(c.id),
+            call.catalog, c, parent=parent, ou=backend.ou(c, parent), domains=backend.domains(c.id),
             location=call.backend.location, properties=view,
             values=backend.property_values(c) if view is not None else None)
         nodes.append(("customer", None, detail + call.dispatch_children("customer", el, c)))

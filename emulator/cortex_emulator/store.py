@@ -114,7 +114,6 @@ CREATE TABLE IF NOT EXISTS requests (
     finished REAL
 );
 CREATE INDEX IF NOT EXISTS requests_by_status ON requests (status);
-CREATE INDEX IF NOT EXISTS requests_by_partner ON requests (partner_id, status);
 """
 
 

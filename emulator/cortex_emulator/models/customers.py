@@ -76,20 +76,21 @@ class CustomersBackend:
     def parent(self, c: Customer) -> Customer | None:
         return self.get(c.parent_id) if c.parent_id else None
 
-    def ancestors(self, c: Customer) -> list[Customer]:
-        """Parent, grand-parent, ... of ``c`` below the service provider (nearest first)."""
+    def ancestors(self, c: Customer, parent: Customer | None = None) -> list[Customer]:
+        """Parent, grand-parent, ... of ``c`` below the service provider (nearest first); ``parent`` when known."""
         chain = []
         seen = {c.id}
-        parent = self.parent(c)
+        provider = self.backend.provider_id
+        parent = parent if parent is not None else self.parent(c)
         while parent is not None and parent.kind != PROVIDER and parent.id not in seen:
             chain.append(parent)
             seen.add(parent.id)
-            parent = self.parent(parent)
+            parent = self.parent(parent) if parent.parent_id and parent.parent_id != provider else None
         return chain
 
-    def ou(self, c: Customer) -> str:
+    def ou(self, c: Customer, parent: Customer | None = None) -> str:
         """``customerou``: the OUs above the customer's own, nearest first (``Demo Partner(DEMO),Customers``)."""
-        return ",".join([f"{a.fullname}({a.code})" for a in self.ancestors(c)] + ["Customers"])
+        return ",".join([f"{a.fullname}({a.code})" for a in self.ancestors(c, parent)] + ["Customers"])
 
     def full_path(self, c: Customer) -> str:
         """The LDAP path of the customer's OU: its own, those above it, then the provider's domain components."""
@@ -279,7 +280,7 @@ class CustomersBackend:
         label = f"Customer '{c.code}'"
         problems = Problems()
         changes: dict = {}
-        fields.field_properties(self.catalog, spec, "customer", problems, label, self.property_values(c))
+        fields.field_properties(self.catalog, spec, "customer", problems, label, lambda: self.property_values(c))
         if spec.given_code and spec.given_code.lower() != c.code.lower():
             problems.add(IMMUTABLE_FIELD, f"{label}: the customer code cannot change.")
         fullname = spec.fullname
@@ -317,8 +318,8 @@ class CustomersBackend:
                 changes[column] = value
         new_domains = self._new_domains(c, spec, problems, label, changes)
         roles = fields.roles(self.catalog, spec.roles, problems, label)
-        self.check_roles_offered(self.parent(c), roles, problems, label)
         if roles is not None:
+            self.check_roles_offered(self.parent(c), roles, problems, label)
             roles = self.catalog.role_order(roles)
             if roles != c.roles:
                 kept = {r.lower() for r in roles}

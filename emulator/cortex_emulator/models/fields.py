@@ -61,10 +61,12 @@ def _same(field: str, a, b) -> bool:
 
 def field_properties(catalog: Catalog, spec, kind: str, problems: Problems, label: str, current=None) -> None:
     """Move the properties that are fields of the object (``field:`` in properties.yml) to the spec's fields, and
-    refuse those the server computes (``derived:``) unless they repeat ``current[name]``. The element and the
-    property may both be sent when they agree. ``spec.properties`` keeps the stored ones only."""
+    refuse those the server computes (``derived:``) unless they repeat ``current()[name]`` (``current``: a function
+    giving the object's property values, None on create). The element and the property may both be sent when they
+    agree. ``spec.properties`` keeps the stored ones only."""
     if not spec.properties:
         return
+    current = current() if current is not None else None
     meta = catalog.property_meta[kind]
     kept = []
     for name, value in spec.properties:

@@ -74,10 +74,7 @@ class RequestsBackend:
 
     def pending_of(self, partner_id: int | None) -> int:
         """Requests not yet Provisioned or Failed, of one partner's objects (all for None)."""
-        if partner_id is None:
-            return self.engine.pending
-        return self.conn.execute("SELECT COUNT(*) FROM requests WHERE partner_id=? AND status IN"
-                                 " ('Requested', 'InProgress')", (partner_id,)).fetchone()[0]
+        return self.engine.pending if partner_id is None else self.engine.pending_of(partner_id)
 
     def fail_next(self, match: str, count: int, message: str, partner_id: int | None = None) -> list[dict]:
         """The next ``count`` requests (of ``partner_id``'s objects, or any) whose names or descriptions contain

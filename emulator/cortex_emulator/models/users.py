@@ -292,8 +292,8 @@ class UsersBackend:
         label = f"User '{u.login}'"
         problems = Problems()
         changes: dict = {}
-        fields.field_properties(self.catalog, spec, "user", problems, label,
-                                self.property_values(c, u, self.backend.services.of_user(c.id, u.id, "HE")))
+        fields.field_properties(self.catalog, spec, "user", problems, label, lambda: self.property_values(
+            c, u, self.backend.services.of_user(c.id, u.id, "HE")))
         if spec.upn and spec.upn.lower() != u.upn.lower():
             checked = self._upn(c, spec.upn, problems, label, exclude_user=u.id)
             if checked:
