@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv emulator demo test test-emulator test-unit test-sanity test-integration \
+.PHONY: help venv emulator demo test test-emulator test-statuspage test-unit test-sanity test-integration \
         test-molecule test-runner test-lint test-docs test-changelog test-galaxy bench clean docs
 
 help:
@@ -34,6 +34,7 @@ test: venv
 	tools/test.sh
 
 test-emulator: venv ; tools/test.sh emulator
+test-statuspage: venv ; tools/test.sh statuspage
 test-unit: venv ; tools/test.sh unit
 test-sanity: venv ; tools/test.sh sanity
 test-integration: venv ; tools/test.sh integration

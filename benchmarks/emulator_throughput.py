@@ -153,7 +153,7 @@ def engine_rate(setup: Setup, users: int = 200, rounds: int = 5) -> float:
     for n in range(rounds):
         body = "".join(f"<user><name>{login}</name><lastname>Round{n}</lastname></user>" for login in logins)
         setup.call("SET", f"<customer><name>{setup.code}</name>{body}</customer>")
-    while requests.get(base + "/_emulator/idle", timeout=30).json()["pending"]:
+    while requests.get(base + "/_emulator/idle", auth=setup.auth, timeout=30).json()["pending"]:
         time.sleep(0.005)
     return users * rounds / (time.monotonic() - started)
 

@@ -15,7 +15,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "== Starting the Cortex emulator (provisioning delay ${DEMO_DELAY:-0.3} s per request)"
-eval "$(emulator start --state "$state/emulator" --delay "${DEMO_DELAY:-0.3}" --format sh)"
+# --public-status: the demo's status page needs no login (a served emulator shows a partner its own clients only)
+eval "$(emulator start --state "$state/emulator" --delay "${DEMO_DELAY:-0.3}" --public-status --format sh)"
 export CORTEX_URL CORTEX_USERNAME CORTEX_PASSWORD
 echo "   CortexAPI $CORTEX_URL, partner login $CORTEX_USERNAME"
 
@@ -32,7 +33,7 @@ ansible-playbook playbooks/onboard_client.yml -e @playbooks/vars/example_client.
 
 echo "== What the emulator counted (/_emulator/stats)"
 emulator stats --state "$state/emulator" | sed "s/^/   /"
-echo "   Status page (while the emulator runs): $CORTEX_EMULATOR_BASE/"
+echo "   Status page (while the emulator runs, no login in the demo): $CORTEX_EMULATOR_BASE/"
 if [ -n "${DEMO_KEEP:-}" ]; then
   echo "== DEMO_KEEP is set: the emulator stays up at $CORTEX_EMULATOR_BASE/ until you press Enter"
   read -r _

@@ -32,8 +32,8 @@ class Catalog:
     user_plans: dict[str, Plan]
     roles: dict[str, tuple[str, str]]  # lower-case name -> (name, GUID), in catalogue order
     role_by_id: dict[str, str]  # lower-case GUID -> name
-    default_allowed_roles: tuple[str, ...]
-    first_user_role: str
+    reseller_roles: tuple[str, ...]  # what a partner's reseller customer may give its customers
+    first_user_roles: tuple[str, ...]  # of a customer's first user created without <roles>
     api_role: str
     countries: dict[str, str]  # folded name -> name as listed
     customer_properties: list[dict] = field(default_factory=list)
@@ -47,12 +47,14 @@ class Catalog:
             "customer": {p["name"].lower(): p for p in self.customer_properties},
             "user": {p["name"].lower(): p for p in self.user_properties},
         }
-        self.mandatory_properties = [p["name"] for p in self.customer_properties if p.get("mandatory")]
+        # stored properties a customer create must carry (those kept in fields are checked as fields)
+        self.mandatory_properties = [p["name"] for p in self.customer_properties
+                                     if p.get("mandatory") and not p.get("field") and not p.get("derived")]
 
-    def role_order(self, names) -> list[str]:
-        """Role names sorted in catalogue order (the order the console lists them)."""
-        order = {key: i for i, key in enumerate(self.roles)}
-        return sorted(names, key=lambda n: order.get(n.lower(), len(order)))
+    @staticmethod
+    def role_order(names) -> list[str]:
+        """Role names in the order Cortex lists them: alphabetically, case-insensitively (as recorded)."""
+        return sorted(names, key=lambda n: (n.casefold(), n))
 
     def country(self, value: str) -> str | None:
         return self.countries.get(fold(value))
@@ -132,9 +134,15 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
             raise CatalogError(f"role {name} is not in the role catalogue")
         return entry[0]
 
-    default_allowed = tuple(known_role(n) for n in data.get("default_allowed_roles") or ())
-    first_user_role = known_role(data.get("first_user_role") or "Customer Administrator")
+    # `default_allowed_roles` and `first_user_role` are the names of earlier versions of these sections
+    listed = data.get("reseller_roles") or data.get("default_allowed_roles")
+    reseller_roles = tuple(known_role(n) for n in listed) if listed else tuple(name for name, _ in roles.values())
+    first = data.get("first_user_roles") or data.get("first_user_role") or ["Customer Administrator"]
+    first_user_roles = tuple(known_role(n) for n in ([first] if isinstance(first, str) else first))
     api_role = known_role(data.get("api_role") or "API User")
+    for item in list(properties.get("customer") or ()) + list(properties.get("user") or ()):
+        if not isinstance(item, dict) or not item.get("name"):
+            raise CatalogError("every property needs a name")
 
     country_map: dict[str, str] = {}
     options: list[str] = []
@@ -153,8 +161,8 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         user_plans=_plans(data.get("user_plans"), "user_plans", versions),
         roles=roles,
         role_by_id=role_by_id,
-        default_allowed_roles=default_allowed,
-        first_user_role=first_user_role,
+        reseller_roles=reseller_roles,
+        first_user_roles=first_user_roles,
         api_role=api_role,
         countries=country_map,
         customer_properties=list(properties.get("customer") or ()),

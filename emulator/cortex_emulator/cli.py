@@ -10,17 +10,23 @@ import argparse
 import json
 import sys
 
-from . import __version__, faults, launcher
+from . import __version__, faults, launcher, partners
+from .httpguard import Limits
 
 DEMO_PARTNER = launcher.DEMO_PARTNER
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
 def _partner(value: str) -> tuple[str, str]:
-    user, colon, password = value.partition(":")
-    if not colon or not user or not password:
-        raise argparse.ArgumentTypeError("expected USER:PASSWORD")
-    return user, password
+    try:
+        partners.inline(value)
+    except partners.PartnerError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return ("partner", value)
+
+
+def _partners_file(value: str) -> tuple[str, str]:
+    return ("file", value)
 
 
 def _fault_kinds(value: str) -> tuple[str, ...]:
@@ -28,6 +34,15 @@ def _fault_kinds(value: str) -> tuple[str, ...]:
         return faults.parse_kinds(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(kind):
+    def convert(value: str):
+        number = kind(value)
+        if number <= 0:
+            raise argparse.ArgumentTypeError("must be positive")
+        return number
+    return convert
 
 
 def _non_negative(kind):
@@ -48,8 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8443, help="TCP port; 0 picks a free one (default 8443)")
     serve.add_argument("--db", required=True, help="SQLite file holding the state (created if missing)")
-    serve.add_argument("--partner", type=_partner, action="append", metavar="USER:PASSWORD",
-                       help="partner account (repeatable); default: the demo partner")
+    serve.add_argument("--partner", type=_partner, action="append", dest="partner_sources", metavar="USER:PASSWORD",
+                       help="partner account (repeatable; visible to `ps`: prefer --partners-file or "
+                            f"${partners.ENV_VAR}); default: the demo partner")
+    serve.add_argument("--partners-file", type=_partners_file, action="append", dest="partner_sources",
+                       metavar="FILE", help="YAML file of partner accounts and their reseller customers (repeatable)")
+    serve.add_argument("--location", default=None, metavar="NAME",
+                       help="deployment location customers and their services show (default 'Location CFY')")
     serve.add_argument("--catalog", help="YAML catalogue replacing sections of the default one")
     serve.add_argument("--delay", type=_non_negative(float), default=1.0,
                        help="seconds each provisioning request spends InProgress (default 1.0; 0 = immediate)")
@@ -65,6 +85,31 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
     serve.add_argument("--ready-file", help="also write the ready information as JSON to this file")
     serve.add_argument("--log-level", choices=LOG_LEVELS, default="warning", help="log level (default warning)")
+    serve.add_argument("--control", action="store_true",
+                       help="/_emulator/* act on the whole emulator (every partner), and stats/idle need no login")
+    serve.add_argument("--public-status", action="store_true",
+                       help="the status page shows every partner's clients to anyone (demos); default: a partner "
+                            "login, its own clients")
+    limits = serve.add_argument_group("limits", "what one connection or request may cost (docs/emulator.md)")
+    d = Limits()
+    limits.add_argument("--max-header-size", type=_positive(int), default=d.max_header_bytes, metavar="BYTES",
+                        help=f"request line and headers (431 beyond; default {d.max_header_bytes})")
+    limits.add_argument("--header-timeout", type=_positive(float), default=d.header_timeout, metavar="SECONDS",
+                        help=f"to send a complete request head (408 and closed; default {d.header_timeout:g})")
+    limits.add_argument("--body-timeout", type=_positive(float), default=d.body_timeout, metavar="SECONDS",
+                        help=f"to send the whole body after the head (closed; default {d.body_timeout:g})")
+    limits.add_argument("--keep-alive-timeout", type=_positive(float), default=60.0, metavar="SECONDS",
+                        help="idle time before a kept-alive connection is closed (default 60)")
+    limits.add_argument("--max-connections", type=_positive(int), default=d.max_connections, metavar="N",
+                        help=f"open connections (503 and closed beyond; default {d.max_connections})")
+    limits.add_argument("--max-body-size", type=_positive(int), default=d.max_body_bytes, metavar="BYTES",
+                        help=f"one request body (400 beyond; default {d.max_body_bytes})")
+    limits.add_argument("--max-buffered-bytes", type=_positive(int), default=d.max_buffered_bytes, metavar="BYTES",
+                        help=f"request bodies being read, all together (503 beyond; default {d.max_buffered_bytes})")
+    limits.add_argument("--max-xml-depth", type=_positive(int), default=d.max_xml_depth, metavar="N",
+                        help=f"XML nesting levels (400 beyond; default {d.max_xml_depth})")
+    limits.add_argument("--max-xml-elements", type=_positive(int), default=d.max_xml_elements, metavar="N",
+                        help=f"XML elements in one request (400 beyond; default {d.max_xml_elements})")
 
     start = sub.add_parser("start", help="run an emulator in the background, print its connection when ready",
                            allow_abbrev=False,
@@ -159,6 +204,13 @@ def main(argv=None) -> int:
     if not 0 <= args.fault_rate <= 1:
         print("cortex-emulator: --fault-rate must be between 0 and 1", file=sys.stderr)
         return 2
+    try:
+        config = partners.resolve(args.partner_sources)
+    except partners.PartnerError as exc:
+        print(f"cortex-emulator: {exc}", file=sys.stderr)
+        return 2
+    for warning in config.warnings:
+        print(f"cortex-emulator: warning: {warning}", file=sys.stderr)
     from . import server  # uvicorn and the store: only to serve
 
-    return server.run(args, dict(args.partner or [DEMO_PARTNER]))
+    return server.run(args, config)

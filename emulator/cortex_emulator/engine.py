@@ -27,6 +27,7 @@ class FailRule:
     match: str
     remaining: int
     message: str
+    partner_id: int | None = None  # only requests on this partner's objects (None: any partner's)
 
 
 def split_key(key: str) -> tuple[str, int]:
@@ -42,6 +43,7 @@ class Engine:
         self.latest: dict[str, int] = {}  # object key -> latest unfinished request id on it
         self.kinds: dict[int, str] = {}  # unfinished request id -> kind
         self.keys: dict[int, str] = {}  # unfinished request id -> object key
+        self.partners: dict[int, int] = {}  # unfinished request id -> partner id
         self.blockers: dict[int, int] = {}  # request id -> number of unfinished prerequisites
         self.waiters: dict[int, list[int]] = {}  # request id -> requests waiting for it
         self.fresh: list[int] = []  # enqueued in the open transaction, not yet runnable
@@ -58,15 +60,18 @@ class Engine:
         self.latest.clear()
         self.kinds.clear()
         self.keys.clear()
+        self.partners.clear()
         self.blockers.clear()
         self.waiters.clear()
         self.fresh.clear()
         rows = self.conn.execute(
-            "SELECT id, kind, object_key, deps FROM requests WHERE status IN ('Requested', 'InProgress') ORDER BY id"
+            "SELECT id, kind, object_key, deps, partner_id FROM requests WHERE status IN ('Requested', 'InProgress')"
+            " ORDER BY id"
         ).fetchall()
         for row in rows:
             self.kinds[row["id"]] = row["kind"]
             self.keys[row["id"]] = row["object_key"]
+            self.partners[row["id"]] = row["partner_id"]
             self.latest[row["object_key"]] = row["id"]
         ready = []
         for row in rows:
@@ -95,6 +100,10 @@ class Engine:
     def pending(self) -> int:
         return len(self.kinds)
 
+    def pending_of(self, partner_id: int) -> int:
+        """Unfinished requests on one partner's objects."""
+        return sum(1 for pid in self.partners.values() if pid == partner_id)
+
     # ----- used by the API inside its transaction ---------------------------------------------------------
 
     def latest_request(self, key: str) -> tuple[int, str] | None:
@@ -118,7 +127,7 @@ class Engine:
         """Record a provisioning request and update its object's status. Call :meth:`activate` after COMMIT."""
         deps = sorted({self.latest[k] for k in [key, *ancestors] if k in self.latest})
         if forced_failure is None:
-            forced_failure = self._take_fail_rule(object_name, description, object_description)
+            forced_failure = self._take_fail_rule(partner_id, object_name, description, object_description)
         cur = self.conn.execute(
             "INSERT INTO requests (kind, description, status, object_type, object_key, object_name,"
             " object_description, partner_id, customer_id, deps, forced_failure, created)"
@@ -141,6 +150,7 @@ class Engine:
         self.latest[key] = rid
         self.kinds[rid] = kind
         self.keys[rid] = key
+        self.partners[rid] = partner_id
         self.blockers[rid] = len(deps)
         for dep in deps:
             self.waiters.setdefault(dep, []).append(rid)
@@ -165,13 +175,17 @@ class Engine:
             for rid in sorted((set(ready) | {r for r in queued if r in self.kinds}) - self.running):
                 self.queue.put_nowait(rid)
 
-    def add_fail_rule(self, match: str, count: int, message: str) -> list[dict]:
-        """Fail the next ``count`` requests whose texts contain ``match``; returns the rules now in force."""
-        self.fail_rules.append(FailRule(match, count, message))
-        return [r.__dict__ for r in self.fail_rules]
+    def add_fail_rule(self, match: str, count: int, message: str, partner_id: int | None = None) -> list[dict]:
+        """Fail the next ``count`` requests (of ``partner_id``'s objects, or any) whose texts contain ``match``;
+        returns the rules now in force that the caller may see (its own, or all for ``partner_id`` None)."""
+        self.fail_rules.append(FailRule(match, count, message, partner_id))
+        return [{"match": r.match, "remaining": r.remaining, "message": r.message} for r in self.fail_rules
+                if partner_id is None or r.partner_id == partner_id]
 
-    def _take_fail_rule(self, *texts: str) -> str | None:
+    def _take_fail_rule(self, partner_id: int, *texts: str) -> str | None:
         for rule in self.fail_rules:
+            if rule.partner_id is not None and rule.partner_id != partner_id:
+                continue
             if rule.remaining > 0 and any(rule.match in (t or "").lower() for t in texts):
                 rule.remaining -= 1
                 if rule.remaining == 0:
@@ -259,6 +273,7 @@ class Engine:
         # Scheduling bookkeeping, after the commit.
         del self.kinds[rid]
         del self.keys[rid]
+        self.partners.pop(rid, None)
         self.blockers.pop(rid, None)
         if not more:
             self.latest.pop(key, None)

@@ -30,7 +30,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-DEMO_PARTNER = ("demo-partner", "DemoPartner2026")
+DEMO_PARTNER = ("demo-partner", "DemoPartner2026")  # as partners.DEMO
 FORMATS = ("sh", "json", "yaml")
 READY_PREFIX = "cortex-emulator ready "
 DEFAULT_TIMEOUT = 30.0
@@ -53,6 +53,13 @@ class Connection:
     pid: int
     state: str
     python: str
+
+    def basic(self) -> str:
+        """The ``Authorization`` header value of the partner (UTF-8)."""
+        import base64
+
+        token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+        return f"Basic {token}"
 
     def vars(self) -> dict[str, str]:
         """As Ansible variables (the names the integration targets and molecule read)."""
@@ -107,18 +114,49 @@ def write_private(path: str | os.PathLike, text: str) -> None:
     os.replace(tmp, target)
 
 
-def _partner(serve_args: list[str]) -> tuple[str, str]:
-    """The first ``--partner USER:PASSWORD`` of the serve options, else the demo partner."""
-    for i, arg in enumerate(serve_args):
-        value = None
-        if arg == "--partner" and i + 1 < len(serve_args):
-            value = serve_args[i + 1]
-        elif arg.startswith("--partner="):
-            value = arg.split("=", 1)[1]
-        if value and ":" in value:
-            user, _, password = value.partition(":")
-            return user, password
-    return DEMO_PARTNER
+def _partner_sources(serve_args: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The ``--partner`` / ``--partners-file`` options of the serve options, in order, and the other options."""
+    sources, rest = [], []
+    i = 0
+    while i < len(serve_args):
+        arg = serve_args[i]
+        for option, kind in (("--partner", "partner"), ("--partners-file", "file")):
+            if arg == option and i + 1 < len(serve_args):
+                sources.append((kind, serve_args[i + 1]))
+                i += 2
+                break
+            if arg.startswith(option + "="):
+                sources.append((kind, arg.split("=", 1)[1]))
+                i += 1
+                break
+        else:
+            rest.append(arg)
+            i += 1
+    return sources, rest
+
+
+def _partners(state: Path, serve_args: list[str], env: dict | None) -> tuple[tuple[str, str], list[str]]:
+    """(the connection's partner, the serve options to run). ``--partner USER:PASSWORD`` options are written to
+    ``STATE/partners.yml`` (mode 0600) and given as ``--partners-file``, so no password shows in the process list."""
+    from . import partners
+
+    sources, rest = _partner_sources(serve_args)
+    try:
+        config = partners.resolve(sources, os.environ if env is None else env)
+    except partners.PartnerError as exc:
+        raise LaunchError(str(exc)) from None
+    inline = [partners.inline(value) for kind, value in sources if kind == "partner"]
+    args, written = [], False
+    for kind, value in sources:
+        if kind == "file":
+            args += ["--partners-file", value]
+        elif not written:
+            path = state / "partners.yml"
+            write_private(path, "partners:\n" + "".join(
+                f"  - {{login: {json.dumps(p.login)}, password: {json.dumps(p.password)}}}\n" for p in inline))
+            args += ["--partners-file", str(path)]
+            written = True
+    return (config.first.login, config.first.password), args + rest
 
 
 def _has(serve_args: list[str], option: str) -> bool:
@@ -193,9 +231,11 @@ class Emulator:
     def ready_line(self) -> str:
         return next((line for line in self.log().splitlines() if line.startswith(READY_PREFIX)), "")
 
-    # the control endpoints
+    # the control endpoints (with the connection's partner: they answer within its scope, or globally with
+    # --control)
     def _get(self, path: str):
-        with urllib.request.urlopen(self.base + path, timeout=10) as answer:  # noqa: S310 - our own emulator
+        request = urllib.request.Request(self.base + path, headers={"Authorization": self.connection.basic()})
+        with urllib.request.urlopen(request, timeout=10, context=_context(self.base)) as answer:  # noqa: S310
             return json.load(answer)
 
     def stats(self) -> dict:
@@ -243,6 +283,7 @@ def start(state: str | os.PathLike, serve_args=(), *, timeout: float = DEFAULT_T
     for name in ("ready.json", "connection.json", "emulator.pid"):
         (state / name).unlink(missing_ok=True)
     python = python or sys.executable
+    (username, password), serve_args = _partners(state, serve_args, env)
     args = [python, "-m", "cortex_emulator", "serve"]
     for option, value in (("--host", "127.0.0.1"), ("--port", "0"), ("--db", str(state / "cortex.db"))):
         if not _has(serve_args, option):
@@ -257,19 +298,33 @@ def start(state: str | os.PathLike, serve_args=(), *, timeout: float = DEFAULT_T
     while not ready.exists():
         if proc.poll() is not None:
             _stop(state, proc, signal.SIGTERM, 1)
+            (state / "partners.yml").unlink(missing_ok=True)
             raise LaunchError(f"the emulator exited (status {proc.returncode}) before it was ready"
                               + _log_tail(state))
         if time.monotonic() > deadline:
             _stop(state, proc, signal.SIGTERM, 5)
+            (state / "partners.yml").unlink(missing_ok=True)
             raise LaunchError(f"the emulator was not ready after {timeout:g} s" + _log_tail(state))
         time.sleep(0.02)
+    (state / "partners.yml").unlink(missing_ok=True)  # read at start; connection.json keeps the one partner needed
     info = json.loads(ready.read_text(encoding="utf-8"))
-    username, password = _partner(serve_args)
     connection = Connection(url=info["url"], username=username, password=password,
                             base=info["status_url"].rstrip("/"), port=int(info["port"]), pid=int(info["pid"]),
                             state=str(state), python=python)
     write_private(state / "connection.json", json.dumps(asdict(connection)))
     return Emulator(state, proc, connection)
+
+
+def _context(base: str):
+    """An SSL context for our own emulator over HTTPS (a test certificate): not verified. None for HTTP."""
+    if not base.startswith("https:"):
+        return None
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def _log_tail(state: Path, lines: int = 200) -> str:

@@ -208,12 +208,18 @@ def user_set(el: Element) -> UserSet:
     )
 
 
+PUBLIC_FOLDER_TAGS = ("overridetemplate", "create", "storagelimit", "warninglimit", "itemlimit")
+
+
 @dataclass
 class CustomerServiceSet:
     name: str | None
     version: str | None
     package: str | None
     userpackages: list[tuple[str, str]] | None  # (plan, raw enabled flag); None: no <userpackage> sent
+    authoritative: list[str] | None = None  # <authoritativedomains><domain>…
+    domains: list[tuple[str, str]] | None = None  # <domains><domain type="…">…: (domain, raw type)
+    publicfolder: dict[str, str] | None = None  # tag -> raw value, for the tags present
 
 
 def customer_service_set(el: Element) -> CustomerServiceSet:
@@ -222,9 +228,16 @@ def customer_service_set(el: Element) -> CustomerServiceSet:
     upkg_els = children(el, "userpackage")
     if upkg_els:
         plans = [(name, text(up, "enabled") or "True") for up in upkg_els if (name := text(up, "name"))]
+    typed = child(el, "domains")
+    folder = child(el, "publicfolder")
     return CustomerServiceSet(
         name=text(el, "name"), version=text(el, "version"),
         package=text(package_el, "name") if package_el is not None else None, userpackages=plans,
+        authoritative=domains(child(el, "authoritativedomains")),
+        domains=None if typed is None else [((d.text or "").strip().rstrip("."), (d.get("type") or "").strip())
+                                            for d in children(typed, "domain")],
+        publicfolder=None if folder is None else {
+            tag: value for tag in PUBLIC_FOLDER_TAGS if (value := text(folder, tag)) is not None},
     )
 
 

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import datetime
 
+from . import rules
 from .catalog import Catalog
-from .models.records import LOCATION, NOT_PROVISIONED, USER_LOCATION, Customer, Request, Service, User
+from .models.records import NOT_PROVISIONED, UNASSIGNED, Customer, Request, Service, User
 from .xmlio import boolstr
+
+# The recorded address formats of a customer HE: pattern -> the example shown for a domain.
+ADDRESS_FORMATS = (("%1g%s", "FLastname"), ("%g", "Firstname"), ("%g%1s", "FirstnameL"),
+                   ("%g.%s", "Firstname.Lastname"))
 
 PASSWORD_MAX_AGE_DAYS = 42  # AD default, for password/expires
 REQUEST_TYPES = {
@@ -29,11 +34,20 @@ def errors(pairs) -> list:
     return [("error", None, [("id", None, code), ("message", None, message)]) for code, message in pairs]
 
 
+_ROLE_NODES: dict[tuple, list] = {}  # (catalogue, role names) -> nodes: customers share a few role lists
+
+
 def roles(catalog: Catalog, names) -> list:
-    nodes = []
-    for name in catalog.role_order(names):
-        entry = catalog.roles.get(name.lower())
-        nodes.append(("role", (("id", entry[1] if entry else ""),), name))
+    key = (id(catalog), tuple(names))
+    nodes = _ROLE_NODES.get(key)
+    if nodes is None:
+        nodes = []
+        for name in catalog.role_order(names):
+            entry = catalog.roles.get(name.lower())
+            nodes.append(("role", (("id", entry[1] if entry else ""),), name))
+        if len(_ROLE_NODES) > 4096:
+            _ROLE_NODES.clear()
+        _ROLE_NODES[key] = nodes
     return nodes
 
 
@@ -47,19 +61,24 @@ def customer_summary(c: Customer) -> list:
     ]
 
 
-def customer_detail(catalog: Catalog, c: Customer, partner: str, domains: list[str], properties=None) -> list:
+def customer_detail(catalog: Catalog, c: Customer, *, parent: Customer | None, ou: str, domains: list[str],
+                    location: str, properties=None, values: dict | None = None) -> list:
+    """The GET form of a customer; ``parent`` (its reseller, or the provider for a reseller), ``ou`` (customerou)
+    and ``values`` (every property's value, when ``properties`` asks for them) come from the backend."""
+    p = parent
     nodes = [
         ("name", None, c.code), ("id", None, str(c.id)), ("fullname", None, c.fullname),
-        ("location", None, LOCATION), ("billingid", None, c.billingid), ("primarydomain", None, c.primarydomain),
-        ("parent", None, [("name", None, partner), ("id", None, str(c.partner_id)), ("fullname", None, partner),
-                          ("billingid", None, ""), ("primarydomain", None, "")]),
+        ("location", None, location), ("billingid", None, c.billingid), ("primarydomain", None, c.primarydomain),
+        ("parent", None, [("name", None, p.code if p else ""), ("id", None, str(p.id) if p else "0"),
+                          ("fullname", None, p.fullname if p else ""), ("billingid", None, p.billingid if p else ""),
+                          ("primarydomain", None, p.primarydomain if p else "")]),
         ("contactname", None, c.contactname), ("contactemail", None, c.contactemail),
         ("address", None, c.address), ("phone", None, c.phone), ("fax", None, c.fax),
-        ("customerou", None, f"{c.fullname}({c.code}),{partner},Customers"),
+        ("customerou", None, ou),
         ("customeroustructure", None, "ungrouped"),
         ("domains", None, [("domain", None, d) for d in domains]),
-        ("locations", None, [("name", None, LOCATION)]),
-        ("departments", None, None),
+        ("locations", None, [("name", None, UNASSIGNED)]),
+        ("departments", None, [("name", None, UNASSIGNED)]),
         ("password", None, [
             ("minimumlength", None, str(c.minpwlen)), ("bannerdisplaydays", None, str(c.bannerdays)),
             ("changeatnextlogon", None, boolstr(c.pw_changeatnextlogon)),
@@ -69,45 +88,50 @@ def customer_detail(catalog: Catalog, c: Customer, partner: str, domains: list[s
         ("enabled", None, boolstr(c.enabled)), ("status", None, c.status), ("approvalpending", None, "False"),
     ]
     if properties is not None:
-        nodes.append(properties_node(catalog, "customer", c.properties, properties.detail))
+        nodes.append(properties_node(catalog, "customer", values or {}, c.properties, properties.detail))
     return nodes
 
 
-def properties_node(catalog: Catalog, kind: str, values: dict, detail: bool) -> tuple:
-    """``<properties>``: every property of the metadata (sort order), then the others stored, by name."""
+def properties_node(catalog: Catalog, kind: str, values: dict, stored: dict, detail: bool) -> tuple:
+    """``<properties>``: every property of the metadata, in its order, with ``values[lower-case name]``; then the
+    other properties stored, by name (shown as Text properties)."""
     meta = catalog.property_meta[kind]
-    stored = {k.lower(): (k, v) for k, v in values.items()}
+    entries = [(m, values.get(key, "")) for key, m in meta.items()]
+    entries += [({"name": name}, value) for name, value in sorted(stored.items()) if name.lower() not in meta]
     nodes = []
-    names = [p["name"] for p in sorted(meta.values(), key=lambda p: p.get("sortorder", 0))]
-    names += sorted(k for k, _ in stored.values() if k.lower() not in meta)
-    for name in names:
-        value = stored.get(name.lower(), (name, ""))[1]
+    for m, value in entries:
+        name = m["name"]
         if not detail:
             nodes.append(("property", None, [("name", None, name), ("value", None, value)]))
             continue
-        m = meta.get(name.lower(), {})
-        validation = dict(m.get("validation") or {"name": "Text", "type": "Text", "errormessage": ""})
-        vnodes = [("name", None, str(validation.get("name", ""))), ("type", None, str(validation.get("type", ""))),
-                  ("errormessage", None, str(validation.get("errormessage", "")))]
-        if "value" in validation:
-            vnodes.append(("value", None, str(validation["value"])))
-        options = validation.get("options")
-        if options == "countries":
-            options = [{"name": n, "value": n} for n in catalog.country_options]
-        if options:
-            vnodes.append(("options", None, [
-                ("option", None, [("name", None, str(o["name"])), ("value", None, str(o["value"]))])
-                for o in options]))
         nodes.append(("property", None, [
             ("name", None, name), ("fullname", None, str(m.get("fullname", name))),
             ("mandatory", None, boolstr(m.get("mandatory"))), ("value", None, value),
-            ("category", None, str(m.get("category", "General"))),
+            ("category", None, str(m.get("category", ""))),
             ("description", None, str(m.get("description", ""))),
-            ("sortorder", None, str(m.get("sortorder", 100))), ("visible", None, "True"),
-            ("readonly", None, "False"), ("adattribute", None, str(m.get("adattribute", ""))),
-            ("validation", None, vnodes),
+            ("sortorder", None, str(m.get("sortorder", 0))), ("visible", None, boolstr(m.get("visible", True))),
+            ("readonly", None, boolstr(m.get("readonly", False))), ("adattribute", None, str(m.get("adattribute", ""))),
+            ("validation", None, validation_node(catalog, m.get("validation"))),
         ]))
     return ("properties", None, nodes)
+
+
+def validation_node(catalog: Catalog, validation: dict | None) -> list:
+    """``name, type, errormessage``, then what the type has: ``value`` (RegularExpression, SqlValidation),
+    ``options`` (SQLQueryDDL), ``minimum``/``maximum`` (RangeValidator), ``path`` (ValidationControl)."""
+    v = validation or {"name": "Text", "type": "Text"}
+    nodes = [("name", None, str(v.get("name", ""))), ("type", None, str(v.get("type", ""))),
+             ("errormessage", None, str(v.get("errormessage", "")))]
+    for tag in ("value", "minimum", "maximum", "path"):
+        if tag in v:
+            nodes.append((tag, None, str(v[tag])))
+    options = v.get("options")
+    if options == "countries":
+        options = [{"name": n, "value": n} for n in catalog.country_options]
+    if options:
+        nodes.append(("options", None, [
+            ("option", None, [("name", None, str(o["name"])), ("value", None, str(o["value"]))]) for o in options]))
+    return nodes
 
 
 # ---------------------------------------------------------------------------------------------- users
@@ -115,23 +139,22 @@ def properties_node(catalog: Catalog, kind: str, values: dict, detail: bool) -> 
 def user_summary(u: User) -> list:
     return [
         ("name", None, u.login), ("id", None, str(u.id)), ("fullname", None, u.fullname),
-        ("upn", None, u.upn), ("location", None, USER_LOCATION), ("department", None, USER_LOCATION),
+        ("upn", None, u.upn), ("location", None, UNASSIGNED), ("department", None, UNASSIGNED),
         ("status", None, u.status), ("approvalpending", None, "False"),
     ]
 
 
-def user_detail(catalog: Catalog, u: User, mailbox_live: bool, properties=None) -> list:
+def user_detail(catalog: Catalog, u: User, mailbox_live: bool, properties=None, values: dict | None = None) -> list:
     if u.pw_neverexpires:
         expires = "Never"
     else:
         set_on = datetime.date.fromisoformat(u.pw_set)
         expires = (set_on + datetime.timedelta(days=PASSWORD_MAX_AGE_DAYS)).strftime("%Y%m%d")
-    legacy = (f"/o=Cortex/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={u.login}"
-              if mailbox_live else "")
+    legacy = rules.legacy_dn(u.login) if mailbox_live else ""
     nodes = [
         ("name", None, u.login), ("id", None, str(u.id)), ("fullname", None, u.fullname),
         ("upn", None, u.upn), ("firstname", None, u.firstname), ("lastname", None, u.lastname),
-        ("externalemail", None, ""), ("location", None, USER_LOCATION), ("department", None, USER_LOCATION),
+        ("externalemail", None, ""), ("location", None, UNASSIGNED), ("department", None, UNASSIGNED),
         ("phone", None, ""), ("customfield1", None, ""), ("customfield2", None, ""), ("expires", None, "Never"),
         ("legacyexchangedn", None, legacy), ("securityquestions", None, None),
         ("password", None, [("changeatnextlogon", None, boolstr(u.pw_changeatnextlogon)),
@@ -143,60 +166,89 @@ def user_detail(catalog: Catalog, u: User, mailbox_live: bool, properties=None) 
         ("approvalpending", None, "False"),
     ]
     if properties is not None:
-        nodes.append(properties_node(catalog, "user", u.properties, properties.detail))
+        nodes.append(properties_node(catalog, "user", values or {}, u.properties, properties.detail))
     return nodes
 
 
 # ---------------------------------------------------------------------------------------------- services
 
-def customer_service_summary(s: Service) -> list:
-    return [("name", None, s.code), ("fullname", None, s.fullname), ("location", None, LOCATION),
+def customer_service_summary(s: Service, location: str) -> list:
+    return [("name", None, s.code), ("fullname", None, s.fullname), ("location", None, location),
             ("status", None, s.status), ("approvalpending", None, "False")]
 
 
-def customer_service_detail(catalog: Catalog, c: Customer, s: Service, domains: list[str],
-                            used: dict[str, int]) -> list:
-    """``domains``: the customer's (shown once HE is provisioned); ``used``: mailboxes per lower-case plan name."""
-    nodes = [("name", None, s.code), ("fullname", None, s.fullname),
-             ("location", None, LOCATION), ("userlimit", None, "Unlimited"),
-             ("isbilled", None, boolstr(s.status != NOT_PROVISIONED)), ("status", None, s.status),
-             ("approvalpending", None, "False")]
+def _plan_versions(versions) -> tuple:
+    return ("versions", None, [("version", None, v) for v in versions])
+
+
+def _he_head(c: Customer, s: Service, location: str, accepted: list[tuple[str, str]], folder: dict) -> tuple:
+    """(the nodes of a customer HE up to ``customeraddressformats``, those from ``mailboxstoragelimit`` to
+    ``publicfolder``), in the recorded order; ``version`` (and ``versions``) go between."""
+    head = [("name", None, s.code), ("fullname", None, s.fullname), ("location", None, location),
+            ("userlimit", None, "Unlimited"), ("isbilled", None, boolstr(s.status != NOT_PROVISIONED)),
+            ("status", None, s.status), ("approvalpending", None, "False"),
+            ("authoritativedomains", None, [("domain", None, d) for d, kind in accepted if kind == "authoritative"]),
+            ("domains", None, [("domain", (("type", kind),), d) for d, kind in accepted]),
+            ("UpdateEmailAddressPolicy", None, "False"),
+            ("customeraddressformats", None, [("customerwide", None, "False")] + [
+                ("address", None, [("example", None, f"{example}@{c.primarydomain}"),
+                                   ("domain", None, c.primarydomain), ("pattern", None, pattern),
+                                   ("primary", None, "False"), ("assigned", None, "False")])
+                for pattern, example in ADDRESS_FORMATS])]
+    tail = [("mailboxstoragelimit", None, "Unlimited"),
+            ("publicfolder", None, [(tag, None, folder[tag]) for tag in
+                                    ("overridetemplate", "create", "storagelimit", "warninglimit", "itemlimit")])]
+    return head, tail
+
+
+def customer_service_detail(catalog: Catalog, c: Customer, s: Service, *, location: str,
+                            accepted: list[tuple[str, str]] = (), folder: dict | None = None,
+                            used: dict[str, int] | None = None) -> list:
+    """A customer service in detail; for HE also ``accepted`` (its domains and their types), ``folder`` (the
+    public-folder settings) and ``used`` (mailboxes per lower-case user plan)."""
     if s.code != "HE":
-        return nodes
-    if s.status == NOT_PROVISIONED:
-        domains = []
+        return [("name", None, s.code), ("fullname", None, s.fullname), ("location", None, location),
+                ("userlimit", None, "Unlimited"), ("isbilled", None, boolstr(s.status != NOT_PROVISIONED)),
+                ("status", None, s.status), ("approvalpending", None, "False")]
+    used = used or {}
     enabled = {n.lower() for n in s.userpackages}
     version = s.version
     plans = []
-    for key, plan in catalog.user_plans.items():
-        if version and version not in plan.versions and key not in enabled:
-            continue
-        if not version and key not in enabled:
+    for key, plan in catalog.user_plans.items():  # the plans enabled on the customer, as recorded
+        if key not in enabled:
             continue
         plans.append(("userpackage", None, [
             ("name", None, plan.name), ("fullname", None, plan.fullname),
             ("userlimit", None, "Unlimited" if plan.userlimit is None else str(plan.userlimit)),
-            ("used", None, str(used.get(key, 0))), ("enabled", None, boolstr(key in enabled)),
+            ("used", None, boolstr(used.get(key, 0) > 0)), ("enabled", None, boolstr(key in enabled)),
         ]))
     package = catalog.customer_plans.get(s.package.lower()) if s.package else None
-    nodes += [
-        ("authoritativedomains", None, [("domain", None, d) for d in domains]),
-        ("domains", None, [("domain", (("type", "authoritative"),), d) for d in domains]),
-        ("UpdateEmailAddressPolicy", None, "False"),
-        ("customeraddressformats", None, [("customerwide", None, "True")] + [
-            ("address", None, [("example", None, f"firstname.lastname@{d}"), ("domain", None, d),
-                               ("pattern", None, "%g.%s"), ("primary", None, boolstr(d == c.primarydomain)),
-                               ("assigned", None, "True")]) for d in domains]),
-        ("version", None, version), ("mailboxstoragelimit", None, "Unlimited"),
-        ("publicfolder", None, [("overridetemplate", None, "False"), ("create", None, "False"),
-                                ("storagelimit", None, "Unlimited"), ("warninglimit", None, "Unlimited"),
-                                ("itemlimit", None, "Unlimited")]),
-        *plans,
+    head, tail = _he_head(c, s, location, list(accepted), folder or {})
+    return head + [("version", None, version)] + tail + plans + [
         ("package", None, [("name", None, package.name if package else ""),
                            ("fullname", None, package.fullname if package else ""),
-                           ("enabled", None, boolstr(package is not None))]),
-    ]
-    return nodes
+                           ("enabled", None, boolstr(package is not None))])]
+
+
+def reseller_offer(catalog: Catalog, c: Customer, s: Service, *, location: str, used: tuple[set, set]) -> list:
+    """The HE of a partner's reseller customer: what it may offer its customers. The recorded HE shape, with the
+    newest version as ``version``, every version offered in ``versions``, then every user plan and every customer
+    plan of the catalogue (name, fullname, userlimit, used, enabled, versions)."""
+    customer_used, user_used = used
+    head, tail = _he_head(c, s, location, [(c.primarydomain, "authoritative")],
+                          {"overridetemplate": "False", "create": "False", "storagelimit": "Unlimited",
+                           "warninglimit": "Unlimited", "itemlimit": "Unlimited"})
+    plans = [("userpackage", None, [
+        ("name", None, plan.name), ("fullname", None, plan.fullname),
+        ("userlimit", None, "Unlimited" if plan.userlimit is None else str(plan.userlimit)),
+        ("used", None, boolstr(key in user_used)), ("enabled", None, "True"), _plan_versions(plan.versions),
+    ]) for key, plan in catalog.user_plans.items()]
+    packages = [("package", None, [
+        ("name", None, plan.name), ("fullname", None, plan.fullname), ("userlimit", None, "Unlimited"),
+        ("used", None, boolstr(key in customer_used)), ("enabled", None, "True"), _plan_versions(plan.versions),
+    ]) for key, plan in catalog.customer_plans.items()]
+    return (head + [("version", None, catalog.versions[-1]), _plan_versions(catalog.versions)] + tail
+            + plans + packages)
 
 
 def user_service_summary(s: Service) -> list:

@@ -96,7 +96,7 @@ def find_user(call: Call, el, c: Customer) -> list:
 
 def find_customer_service(call: Call, el, c: Customer) -> list:
     services = call.backend.services.select(call.backend.services.of_customer(c.id), parsing.service_filters(el))
-    return [("service", None, rendering.customer_service_summary(s)) for s in services]
+    return [("service", None, rendering.customer_service_summary(s, call.backend.location)) for s in services]
 
 
 def find_request(call: Call, el) -> list:
@@ -113,10 +113,14 @@ def get_customer(call: Call, el) -> list:
         call.errors.append((NOT_FOUND, f"Customer '{code or parsing.to_int(ident)}' could not be found."))
         return []
     view = parsing.properties_view(el, rules.parse_bool)
+    backend = call.backend.customers
     nodes = []
     for c in customers:
-        detail = rendering.customer_detail(call.catalog, c, call.backend.partner_name(c.partner_id),
-                                           call.backend.customers.domains(c.id), view)
+        parent = backend.parent(c)
+        detail = rendering.customer_detail(
+            call.catalog, c, parent=parent, ou=backend.ou(c, parent), domains=backend.domains(c.id),
+            location=call.backend.location, properties=view,
+            values=backend.property_values(c) if view is not None else None)
         nodes.append(("customer", None, detail + call.dispatch_children("customer", el, c)))
     return nodes
 
@@ -135,7 +139,8 @@ def get_user(call: Call, el, c: Customer) -> list:
     nodes = []
     for u in users:
         mailbox = call.backend.services.of_user(c.id, u.id, "HE")
-        detail = rendering.user_detail(call.catalog, u, mailbox is not None and mailbox.is_live, view)
+        values = call.backend.users.property_values(c, u, mailbox) if view is not None else None
+        detail = rendering.user_detail(call.catalog, u, mailbox is not None and mailbox.is_live, view, values)
         for sub in children(el, "service"):
             detail.extend(call.dispatch("customer/user/service", sub, c, u) or ())
         nodes.append(("user", None, detail))
@@ -154,15 +159,21 @@ def get_service(call: Call, el, c: Customer, u: User | None = None) -> list:
         found = [s]
     else:
         found = services.of_user(c.id, u.id) if u is not None else services.of_customer(c.id)
+    location = call.backend.location
     nodes = []
     for s in found:
         if u is not None:
             detail = rendering.user_service_detail(call.catalog, u, s)
+        elif s.code == "HE" and c.is_reseller:
+            detail = rendering.reseller_offer(call.catalog, c, s, location=location,
+                                              used=services.partner_usage(c.partner_id))
         elif s.code == "HE":
-            detail = rendering.customer_service_detail(call.catalog, c, s, call.backend.customers.domains(c.id),
-                                                       services.plan_usage(c.id))
+            detail = rendering.customer_service_detail(
+                call.catalog, c, s, location=location,
+                accepted=services.accepted_domains(c, s, call.backend.customers.domains(c.id)),
+                folder=services.public_folder(s), used=services.plan_usage(c.id))
         else:
-            detail = rendering.customer_service_detail(call.catalog, c, s, [], {})
+            detail = rendering.customer_service_detail(call.catalog, c, s, location=location)
         nodes.append(("service", None, detail))
     return nodes
 

@@ -135,3 +135,15 @@ def parse_bool(value: str) -> bool | None:
     if lowered in ("false", "0", "no"):
         return False
     return None
+
+
+def mailbox_guid(user_id: int) -> str:
+    """A stable mailbox GUID, in the recorded form ``{32 upper-case hex digits}``."""
+    import uuid
+
+    return "{" + uuid.uuid5(uuid.NAMESPACE_URL, f"cortex-emulator:mailbox:{user_id}").hex.upper() + "}"
+
+
+def legacy_dn(login: str) -> str:
+    """The legacyExchangeDN of a mailbox."""
+    return f"/o=Cortex/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={login}"

@@ -19,10 +19,13 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from .app import API_PATH, EmulatorApp
+from .httpguard import Limits, protocol_class
 from .catalog import CatalogError, load_catalog
 from .engine import Engine
 from .faults import Faults
-from .models import Backend
+from .models import Backend, SetupError
+from .models.records import DEFAULT_LOCATION
+from .partners import Config
 from .store import Checkpointer, open_db
 
 _signals_seen: list[int] = []  # SIGTERM/SIGINT received outside uvicorn's own handlers (e.g. during startup)
@@ -47,7 +50,7 @@ def _write_ready_file(path: str, info: dict) -> None:
     os.replace(tmp, target)
 
 
-async def _serve(args, partners: dict[str, str]) -> int:
+async def _serve(args, accounts: Config) -> int:
     try:
         catalog = load_catalog(args.catalog)
     except CatalogError as exc:
@@ -59,9 +62,20 @@ async def _serve(args, partners: dict[str, str]) -> int:
         print(f"cortex-emulator: cannot open the database {args.db}: {exc}", file=sys.stderr)
         return 2
     engine = Engine(conn, delay=args.delay, workers=args.workers)
-    backend = Backend(conn, catalog, engine)
+    backend = Backend(conn, catalog, engine, location=args.location or DEFAULT_LOCATION)
+    try:
+        partner_ids = backend.setup(accounts.provider, accounts.partners)
+    except SetupError as exc:
+        print(f"cortex-emulator: {exc}", file=sys.stderr)
+        conn.close()
+        return 2
     faults = Faults(args.fault_rate, args.fault_kinds, random.Random(args.seed))
-    app = EmulatorApp(backend, partners, faults, empty_write_answers=args.empty_write_answers)
+    limits = Limits(max_header_bytes=args.max_header_size, header_timeout=args.header_timeout,
+                    body_timeout=args.body_timeout, max_connections=args.max_connections,
+                    max_body_bytes=args.max_body_size, max_buffered_bytes=args.max_buffered_bytes,
+                    max_xml_depth=args.max_xml_depth, max_xml_elements=args.max_xml_elements)
+    app = EmulatorApp(backend, accounts.partners, partner_ids, faults, empty_write_answers=args.empty_write_answers,
+                      limits=limits, control_global=args.control, public_status=args.public_status)
 
     try:
         sock = _bind(args.host, args.port)
@@ -72,18 +86,15 @@ async def _serve(args, partners: dict[str, str]) -> int:
     port = sock.getsockname()[1]
     checkpointer = Checkpointer(args.db)
     checkpointer.start()
-    try:
-        import httptools  # noqa: F401
-        http = "httptools"
-    except ImportError:  # pragma: no cover - httptools is a declared dependency
-        http = "h11"
+    http = protocol_class(limits)  # uvicorn's httptools protocol with the head/body/connection limits
     # All logs on stderr: stdout carries only the ready line.
     log_config = copy.deepcopy(LOGGING_CONFIG)
     for handler in log_config["handlers"].values():
         handler["stream"] = "ext://sys.stderr"
     config = uvicorn.Config(
         app, http=http, ws="none", lifespan="off", interface="asgi3", log_level=args.log_level, log_config=log_config,
-        access_log=args.log_level in ("info", "debug"), server_header=False, timeout_keep_alive=60,
+        access_log=args.log_level in ("info", "debug"), server_header=False,
+        timeout_keep_alive=args.keep_alive_timeout, backlog=2048,
         timeout_graceful_shutdown=5, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
     )
     server = uvicorn.Server(config)
@@ -109,7 +120,7 @@ async def _serve(args, partners: dict[str, str]) -> int:
     if ":" in shown and not shown.startswith("["):
         shown = f"[{shown}]"
     base = f"{scheme}://{shown}:{port}"
-    names = list(partners)
+    names = [p.login for p in accounts.partners]
     if args.ready_file:
         _write_ready_file(args.ready_file, {"url": base + API_PATH, "status_url": base + "/", "port": port,
                                             "pid": os.getpid(), "partners": names})
@@ -128,7 +139,7 @@ async def _serve(args, partners: dict[str, str]) -> int:
     return 0
 
 
-def run(args, partners: dict[str, str]) -> int:
+def run(args, accounts: Config) -> int:
     """Serve until SIGTERM or SIGINT; the exit status (0 after a clean stop, 2 when it could not start)."""
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # uvicorn re-raises the signal it caught once it has shut down; with these handlers installed, that re-raise
@@ -141,4 +152,4 @@ def run(args, partners: dict[str, str]) -> int:
     except ImportError:
         loop_factory = None
     with asyncio.Runner(loop_factory=loop_factory) as runner:
-        return runner.run(_serve(args, partners))
+        return runner.run(_serve(args, accounts))

@@ -13,14 +13,15 @@ from pathlib import Path
 
 log = logging.getLogger("cortex_emulator.store")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FIRST_REQUEST_ID = 45000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS partners (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL UNIQUE
+    name TEXT NOT NULL UNIQUE,
+    customer_id INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS customers (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -46,6 +47,8 @@ CREATE TABLE IF NOT EXISTS customers (
     message TEXT,
     ever_provisioned INTEGER NOT NULL DEFAULT 0,
     deleting INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL DEFAULT 'customer',
+    parent_id INTEGER NOT NULL DEFAULT 0,
     UNIQUE (partner_id, fullname_key)
 );
 CREATE TABLE IF NOT EXISTS domains (
@@ -88,6 +91,8 @@ CREATE TABLE IF NOT EXISTS services (
     userpackages TEXT NOT NULL DEFAULT '[]',
     userpackage TEXT NOT NULL DEFAULT '',
     deleting INTEGER NOT NULL DEFAULT 0,
+    authdomains TEXT NOT NULL DEFAULT '',
+    publicfolder TEXT NOT NULL DEFAULT '{}',
     UNIQUE (customer_id, user_id, code)
 );
 CREATE INDEX IF NOT EXISTS services_by_plan ON services (customer_id, userpackage);
@@ -126,10 +131,8 @@ def open_db(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA cache_size=-32000")
     # Checkpoints fsync; the Checkpointer thread runs them so that the event loop never waits on the disk.
     conn.execute("PRAGMA wal_autocheckpoint=0")
+    _add_columns(conn)  # databases of earlier versions (before the SCHEMA's indexes, which may name new columns)
     conn.executescript(SCHEMA)
-    columns = {r[1] for r in conn.execute("PRAGMA table_info(services)")}
-    if "deleting" not in columns:  # databases made by the first development version
-        conn.execute("ALTER TABLE services ADD COLUMN deleting INTEGER NOT NULL DEFAULT 0")
     row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
     if row is None:
         conn.execute("BEGIN")
@@ -141,9 +144,30 @@ def open_db(path: str | Path) -> sqlite3.Connection:
             (FIRST_REQUEST_ID - 1,),
         )
         conn.execute("COMMIT")
+    elif int(row["value"]) == 1:  # the columns were added above; the partners' resellers are made at start
+        conn.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
     elif int(row["value"]) != SCHEMA_VERSION:
         raise RuntimeError(f"{path}: schema version {row['value']} is not supported (expected {SCHEMA_VERSION})")
     return conn
+
+
+# Columns added since the first schema: table -> [(column, declaration)].
+ADDED_COLUMNS = {
+    "partners": [("customer_id", "INTEGER NOT NULL DEFAULT 0")],
+    "customers": [("kind", "TEXT NOT NULL DEFAULT 'customer'"), ("parent_id", "INTEGER NOT NULL DEFAULT 0")],
+    "services": [("deleting", "INTEGER NOT NULL DEFAULT 0"), ("authdomains", "TEXT NOT NULL DEFAULT ''"),
+                 ("publicfolder", "TEXT NOT NULL DEFAULT '{}'")],
+}
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    for table, added in ADDED_COLUMNS.items():
+        columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if not columns:  # a new database: the SCHEMA creates the table
+            continue
+        for column, declaration in added:
+            if column not in columns:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 class Checkpointer(threading.Thread):

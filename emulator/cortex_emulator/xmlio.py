@@ -7,10 +7,10 @@ The writer emits the CortexAPI conventions: XML declaration first, two-space ind
 
 from __future__ import annotations
 
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, TreeBuilder
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 EMPTY_RESPONSE = (DECLARATION + '<response version="1.0" />\n').encode()
@@ -21,17 +21,46 @@ class XmlRejected(ValueError):
     """The request body is not acceptable XML; the message is safe to show to the caller."""
 
 
-def parse(body: bytes) -> Element:
-    """Parse an untrusted body: DTDs, entity declarations and external references are refused."""
+class _Limited(TreeBuilder):
+    """Builds the tree while counting: past ``max_depth`` levels or ``max_elements`` elements the parse stops at
+    once (before the rest of the document costs memory or time)."""
+
+    def __init__(self, max_depth: int, max_elements: int):
+        super().__init__()
+        self.max_depth, self.max_elements = max_depth, max_elements
+        self.depth = self.count = 0
+
+    def start(self, tag, attrs):
+        self.depth += 1
+        self.count += 1
+        if self.depth > self.max_depth:
+            raise XmlRejected(f"The XML is nested deeper than {self.max_depth} levels.")
+        if self.count > self.max_elements:
+            raise XmlRejected(f"The XML holds more than {self.max_elements} elements.")
+        return super().start(tag, attrs)
+
+    def end(self, tag):
+        self.depth -= 1
+        return super().end(tag)
+
+
+def parse(body: bytes, max_depth: int = 32, max_elements: int = 200_000) -> Element:
+    """Parse an untrusted body: DTDs, entity declarations and external references are refused, and so are
+    documents nested deeper than ``max_depth`` or holding more than ``max_elements`` elements."""
     if not body.strip():
         raise XmlRejected("The request body is empty.")
+    parser = DefusedXMLParser(target=_Limited(max_depth, max_elements), forbid_dtd=True, forbid_entities=True,
+                              forbid_external=True)
     try:
-        return fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parser.feed(body)
+        return parser.close()
+    except XmlRejected:
+        raise
     except DefusedXmlException as exc:
         raise XmlRejected(f"Forbidden XML construct: {type(exc).__name__}.") from None
     except ParseError as exc:
         raise XmlRejected(f"Malformed XML: {exc}.") from None
-    except (ValueError, UnicodeError, RecursionError) as exc:  # odd encodings, absurd nesting
+    except (ValueError, UnicodeError, RecursionError) as exc:  # odd encodings
         raise XmlRejected(f"Unreadable XML: {type(exc).__name__}.") from None
 
 

@@ -91,7 +91,7 @@ def test_custom_catalogue(spawn, workdir):
     c = Client(emu)
     tenant = Tenant(c, exchange=True, plans=("SOLO", "MANY"))
     roles = [r.text for r in c.get(f"<customer><name>{tenant.code}</name></customer>").findall("customer/roles/role")]
-    assert roles == ["Customer Administrator", "API User"]
+    assert roles == ["API User", "Customer Administrator"]  # what the reseller may give, alphabetically
     tenant.add_user("one")
     tenant.add_user("two")
     tenant.add_mailbox("one", "SOLO")
@@ -111,3 +111,14 @@ def test_log_level_info_shows_the_access_log(spawn):
         assert emu.stop() == 0
     assert "POST /cortexapi/default.aspx" not in quiet.stderr
     assert "POST /cortexapi/default.aspx" in loud.stderr
+
+
+def test_location_option(spawn):
+    emu = spawn("--delay", "0", "--location", "Location Paris")
+    c = Client(emu)
+    tenant = Tenant(c)
+    assert c.get(f"<customer><name>{tenant.code}</name></customer>").findtext("customer/location") == "Location Paris"
+    services = c.find(f"<customer><name>{tenant.code}</name><service/></customer>").findall("customer/service")
+    assert {s.findtext("location") for s in services} == {"Location Paris"}
+    assert c.find(f"<customer><name>{tenant.code}</name><location>location paris</location></customer>")\
+        .findtext("customer/name") == tenant.code

@@ -10,9 +10,10 @@ SUMMARY = ["name", "id", "fullname", "billingid", "primarydomain", "status", "ap
 DETAIL = ["name", "id", "fullname", "location", "billingid", "primarydomain", "parent", "contactname",
           "contactemail", "address", "phone", "fax", "customerou", "customeroustructure", "domains", "locations",
           "departments", "password", "roles", "enabled", "status", "approvalpending"]
-DEFAULT_ROLES = ["Customer Administrator", "User Administrator", "Exchange Service Administrator", "Exchange Users",
-                 "My Exchange Service", "Partial User Administrator (Reset Passwords)", "Reporting Users",
-                 "Service Administrator", "User and Service Administrator"]
+# The collection's role names, among the 49 a new customer inherits from the partner's reseller customer.
+COLLECTION_ROLES = ["Customer Administrator", "User Administrator", "Exchange Service Administrator", "Exchange Users",
+                    "My Exchange Service", "Partial User Administrator (Reset Passwords)", "Reporting Users",
+                    "Service Administrator", "User and Service Administrator", "API User"]
 
 
 def new_names():
@@ -161,7 +162,12 @@ def test_summary_and_detail_element_order(client):
     assert detail.findtext("approvalpending") == "False"
     assert detail.findtext("enabled") == "True"
     assert detail.findtext("status") == "Provisioned"
-    assert detail.findtext("parent/name") == "demo-partner"
+    assert detail.findtext("parent/name") == "DEMO"  # the partner's reseller customer
+    assert detail.findtext("parent/fullname") == "Demo Partner"
+    assert detail.findtext("customerou") == "Demo Partner(DEMO),Customers"
+    assert detail.findtext("location") == "Location CFY"
+    assert [n.text for n in detail.findall("locations/name")] == ["Unassigned"]
+    assert [n.text for n in detail.findall("departments/name")] == ["Unassigned"]
 
 
 def test_detail_serialisation_conventions(client):
@@ -173,10 +179,14 @@ def test_detail_serialisation_conventions(client):
     assert "<allowneverexpires>False</allowneverexpires>" in raw
 
 
-def test_default_roles_have_guids_and_exclude_api_user(client):
+def test_default_roles_are_the_resellers_listed_alphabetically_with_guids(client):
     tenant = Tenant(client, provision=False)
     roles = client.get(f"<customer><name>{tenant.code}</name></customer>").findall("customer/roles/role")
-    assert [r.text for r in roles] == DEFAULT_ROLES
+    names = [r.text for r in roles]
+    reseller = [r.text for r in client.get("<customer><name>DEMO</name></customer>").findall("customer/roles/role")]
+    assert names == reseller and len(names) == 49
+    assert names == sorted(names, key=str.casefold)
+    assert set(COLLECTION_ROLES) <= set(names)
     assert all(r.get("id").startswith("{") and r.get("id").endswith("}") and len(r.get("id")) == 38 for r in roles)
     other = Tenant(client, provision=False)
     ids = [r.get("id") for r in client.get(f"<customer><name>{other.code}</name></customer>")
@@ -194,7 +204,8 @@ def test_find_filters_exact_case_insensitive_and_combined(client):
         .findall("customer")
     both = client.find(f"<customer><name>{tenant.code}</name><fullname>nope</fullname></customer>")
     assert both.text.strip().endswith('<response version="1.0" />')
-    partial = client.find(f"<customer><fullname>{tenant.fullname[:-1]}</fullname></customer>")
+    # (a suffix, not a prefix: the prefix of 'Tenant T1x12' is another tenant's full name)
+    partial = client.find(f"<customer><fullname>{tenant.fullname[1:]}</fullname></customer>")
     assert partial.findall("customer") == []
     ident = client.find(f"<customer><name>{tenant.code}</name></customer>").findtext("customer/id")
     by_id = client.find(f"<customer><id>{ident}</id></customer>")
@@ -356,7 +367,7 @@ def test_allowed_roles_replace_and_catalogue_check(client):
     client.wait_ok(answer.ids)
     roles = [r.text for r in client.get(f"<customer><name>{tenant.code}</name></customer>")
              .findall("customer/roles/role")]
-    assert roles == ["Customer Administrator", "API User"]
+    assert roles == ["API User", "Customer Administrator"]  # alphabetically
     unknown = client.set(f"<customer><name>{tenant.code}</name><roles><role>Overlord</role></roles></customer>",
                          expect=400)
     assert unknown.errors == ["UnknownRole"]
@@ -367,7 +378,7 @@ def test_allowed_role_held_by_a_user_cannot_be_removed(client):
     tenant.add_user("admin")  # first user: Customer Administrator
     answer = client.set(f"<customer><name>{tenant.code}</name><roles><role>Exchange Users</role></roles></customer>",
                         expect=400)
-    assert answer.errors == ["RoleInUse"]
+    assert set(answer.errors) == {"RoleInUse"} and len(answer.errors) == 8  # each of its 8 other roles
 
 
 def test_billing_id_unique(client):
@@ -386,5 +397,5 @@ def test_non_ascii_text_round_trips_as_utf8(client):
                         .replace("Paul Martin", "Zoë Ångström"))
     assert answer.ids
     raw = client.get(f"<customer><name>{code}</name></customer>")
-    assert raw.response.content.decode("utf-8").count("Électricité") == 2  # fullname and customerou
+    assert raw.response.content.decode("utf-8").count("Électricité") == 1  # (customerou names the parents)
     assert raw.findtext("customer/contactname") == "Zoë Ångström"

@@ -47,7 +47,8 @@ def test_empty_write_answers_keep_errors_and_reads(spawn):
     tenant = Tenant(client)
     emu.wait_idle()
     mixed = client.set(f"<customer><name>{tenant.code}</name><user><name>good</name><password><password>"
-                       "Str0ng!Passw0rd</password></password></user><user><name>bad</name></user></customer>")
+                       "Str0ng!Passw0rd</password></password></user><user><name>bad</name><password><password />"
+                       "</password></user></customer>")
     assert mixed.status == 200 and mixed.ids == [] and mixed.errors == ["PasswordRequired"]
     emu.wait_idle()
     read = client.find(f"<customer><name>{tenant.code}</name></customer>")

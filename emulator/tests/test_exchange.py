@@ -27,7 +27,9 @@ def test_service_listing_includes_not_provisioned(client):
     tenant = Tenant(client)
     services = client.find(f"<customer><name>{tenant.code}</name><service/></customer>").findall("customer/service")
     assert [(s.findtext("name"), s.findtext("status")) for s in services] == \
-        [("HE", "NotProvisioned"), ("ServiceAdmins", "NotProvisioned")]
+        [("Proxy", "Provisioned"), ("HE", "NotProvisioned"), ("ServiceAdmins", "NotProvisioned")]
+    assert [s.findtext("fullname") for s in services] == ["Customer Portal Settings", "Hosted Exchange",
+                                                          "Service Administration"]
     assert child_tags(services[0]) == ["name", "fullname", "location", "status", "approvalpending"]
     tenant.add_user("u")
     user_services = client.find(f"<customer><name>{tenant.code}</name><user><service/></user></customer>")\
@@ -73,8 +75,8 @@ def test_customer_he_provision_detail_and_version_immutable(client):
     plans = {p.findtext("name"): p for p in detail.findall("userpackage")}
     assert child_tags(plans["FORFAIT_2GO"]) == ["name", "fullname", "userlimit", "used", "enabled"]
     assert plans["FORFAIT_2GO"].findtext("enabled") == "True"
-    assert plans["FORFAIT_25GO"].findtext("enabled") == "False"
-    assert plans["FORFAIT_ESSAI"].findtext("userlimit") == "5"
+    assert list(plans) == ["FORFAIT_2GO", "FORFAIT_10GO"]  # the enabled ones, as recorded
+    assert plans["FORFAIT_10GO"].findtext("userlimit") == "Unlimited"
     assert child_tags(detail.find("package")) == ["name", "fullname", "enabled"]
     assert detail.find("domains/domain").get("type") == "authoritative"
     answer = client.set(he_set(tenant.code, "<version>2013</version>"), expect=400)
@@ -98,7 +100,7 @@ def test_user_plans_replace_and_plan_in_use(client):
                if p.findtext("enabled") == "True"]
     assert enabled == ["FORFAIT_10GO", "FORFAIT_25GO"]
     used = {p.findtext("name"): p.findtext("used") for p in detail.findall("customer/service/userpackage")}
-    assert used["FORFAIT_10GO"] == "1"
+    assert used["FORFAIT_10GO"] == "True" and used["FORFAIT_25GO"] == "False"  # as recorded: a flag, not a count
 
 
 def test_mailbox_guards(client):

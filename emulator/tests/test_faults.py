@@ -33,7 +33,7 @@ def test_500_commits_nothing(spawn):
     assert r.status_code == 500
     assert Answer(r).errors == ["InternalError"]
     assert committed_customers(emu) == 0
-    assert "No customers yet" in requests.get(emu.base + "/", timeout=5).text
+    assert "No clients yet" in requests.get(emu.base + "/", auth=PARTNER, timeout=5).text
     stats = emu.stats()
     assert stats["faults"]["500"] == 1 and stats["writes"] == 1 and stats["by_status"] == {"500": 1}
 
@@ -54,7 +54,7 @@ def test_drop_commits_then_breaks_the_connection(spawn):
     with pytest.raises(broken):  # headers, then the connection breaks: IncompleteRead
         post(emu, SET_BODY)
     assert committed_customers(emu) == 1  # the write happened although the client never saw the answer
-    assert "Fault Target" in requests.get(emu.base + "/", timeout=5).text
+    assert "Fault Target" in requests.get(emu.base + "/", auth=PARTNER, timeout=5).text
     assert emu.stats()["faults"]["drop"] == 1
     assert emu.stop() == 0
     assert "Traceback" not in emu.stderr  # a deliberate drop is not logged as an application error
@@ -95,9 +95,9 @@ def test_seed_makes_faults_reproducible(spawn):
 def test_control_endpoints_and_status_page_never_fault(spawn):
     emu = spawn("--fault-rate", "1", "--fault-kinds", "500,503,drop", "--delay", "0")
     for _ in range(5):
-        assert requests.get(emu.base + "/", timeout=5).status_code == 200
-        assert requests.get(emu.base + "/_emulator/stats", timeout=5).status_code == 200
-        assert requests.get(emu.base + "/_emulator/idle", timeout=5).status_code == 200
+        assert requests.get(emu.base + "/", auth=PARTNER, timeout=5).status_code == 200
+        assert requests.get(emu.base + "/_emulator/stats", auth=PARTNER, timeout=5).status_code == 200
+        assert requests.get(emu.base + "/_emulator/idle", auth=PARTNER, timeout=5).status_code == 200
         assert requests.post(emu.base + "/_emulator/reset-stats", auth=PARTNER, timeout=5).status_code == 200
 
 

@@ -32,7 +32,9 @@ def test_start_env_stop(tmp_path):
     conn = json.loads(started.stdout)
     assert conn["cortex_url"].endswith("/cortexapi/default.aspx") and conn["cortex_username"] == "demo-partner"
     assert conn["cortex_emulator_state"] == str(state)
-    assert requests.get(conn["cortex_emulator_base"] + "/_emulator/idle", timeout=5).json() == {"pending": 0}
+    assert requests.get(conn["cortex_emulator_base"] + "/_emulator/idle", timeout=5).status_code == 401
+    assert requests.get(conn["cortex_emulator_base"] + "/_emulator/idle", timeout=5,
+                        auth=(conn["cortex_username"], conn["cortex_password"])).json() == {"pending": 0}
     assert oct((state / "connection.json").stat().st_mode)[-3:] == "600"
 
     sh = cli("env", "--state", str(state), "--format", "sh").stdout

@@ -163,8 +163,9 @@ def test_multi_object_set_ids_in_document_order_and_per_object_errors(client):
     objects = [client.poll(i).findtext("object/name") for i in answer.ids]
     assert objects == [tenant.login("ok1"), tenant.login("ok2")]
     client.wait_ok(answer.ids)
-    all_bad = client.set(f"<customer><name>{tenant.code}</name><user><name>b1</name></user><user><name>b2</name>"
-                         "</user></customer>", expect=400)
+    all_bad = client.set(f"<customer><name>{tenant.code}</name><user><name>b1</name><password><password />"
+                         "</password></user><user><name>b2</name><password><password /></password></user></customer>",
+                         expect=400)
     assert all_bad.errors == ["PasswordRequired", "PasswordRequired"]
 
 

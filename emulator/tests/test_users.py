@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from conftest import Tenant, child_tags
 
@@ -159,9 +160,23 @@ def test_password_three_classes_is_enough(client, tenant):
     assert tenant.add_user("ok2", password="UPPER!digit9").ids
 
 
-def test_password_required(client, tenant):
-    answer = client.set(f"<customer><name>{tenant.code}</name><user><name>nopw</name></user></customer>", expect=400)
+def test_empty_password_refused(client, tenant):
+    answer = client.set(f"<customer><name>{tenant.code}</name><user><name>nopw</name><password><password />"
+                        "</password></user></customer>", expect=400)
     assert answer.errors == ["PasswordRequired"]
+
+
+def test_create_without_password_gets_the_recorded_defaults(client, tenant):
+    # the recorded create sends <name> only: no password, names defaulted as a real CPSM did
+    answer = client.set(f"<customer><name>{tenant.code}</name><user><name>bare</name></user></customer>")
+    client.wait_ok(answer.ids)
+    u = user_detail(client, tenant, tenant.login("bare"))
+    assert (u.findtext("upn"), u.findtext("firstname"), u.findtext("lastname"), u.findtext("fullname")) == \
+        (f"{tenant.login('bare')}@{tenant.domain}", "bare", "Default Lastname", "bare")
+    # a user without a password cannot log in
+    api = requests.post(client.emulator.url, data=b'<request action="FIND" version="1.0"><customer/></request>',
+                        auth=(tenant.login("bare"), ""), timeout=5)
+    assert api.status_code == 401
 
 
 def test_minimum_length_follows_customer_policy(client):
@@ -198,12 +213,27 @@ def test_never_expires_only_when_customer_allows(client, tenant):
 
 # ---------------------------------------------------------------- roles
 
-def test_first_user_is_customer_administrator_only(client, tenant):
+FIRST_USER_ROLES = ["Customer Administrator", "Exchange Service Administrator", "Exchange Users", "My Exchange Service",
+                    "Partial User Administrator (Reset Passwords)", "Reporting Users", "Service Administrator",
+                    "User Administrator", "User and Service Administrator"]
+
+
+def test_first_user_gets_the_recorded_administrator_roles_others_none(client, tenant):
     tenant.add_user("first")
     tenant.add_user("second")
     first = [r.text for r in user_detail(client, tenant, tenant.login("first")).findall("roles/role")]
     second = [r.text for r in user_detail(client, tenant, tenant.login("second")).findall("roles/role")]
-    assert first == ["Customer Administrator"] and second == []
+    assert first == FIRST_USER_ROLES and second == []
+
+
+def test_first_user_roles_limited_to_allowed_and_explicit_empty_roles(client):
+    tenant = Tenant(client, extra="<roles><role>Customer Administrator</role><role>Exchange Users</role></roles>")
+    tenant.add_user("first", extra="<roles />")
+    assert user_detail(client, tenant, tenant.login("first")).findall("roles/role") == []
+    other = Tenant(client, extra="<roles><role>Exchange Users</role><role>Customer Administrator</role></roles>")
+    other.add_user("first")
+    assert [r.text for r in user_detail(client, other, other.login("first")).findall("roles/role")] == \
+        ["Customer Administrator", "Exchange Users"]
 
 
 def test_user_roles_must_be_allowed_and_replace(client, tenant):
@@ -216,7 +246,8 @@ def test_user_roles_must_be_allowed_and_replace(client, tenant):
     client.wait_ok(answer.ids)
     assert [r.text for r in user_detail(client, tenant, tenant.login("r1")).findall("roles/role")] == \
         ["Reporting Users"]
-    assert tenant.add_user("r2", extra="<roles><role>API User</role></roles>", expect=400).errors == \
+    limited = Tenant(client, extra="<roles><role>Exchange Users</role></roles>")
+    assert limited.add_user("r2", extra="<roles><role>API User</role></roles>", expect=400).errors == \
         ["RoleNotAllowed"]
     assert tenant.add_user("r3", extra="<roles><role>Nope</role></roles>", expect=400).errors == ["UnknownRole"]
 

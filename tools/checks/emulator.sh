@@ -11,5 +11,5 @@ export PYTHONDONTWRITEBYTECODE=1
 
 workers=${EMULATOR_TEST_WORKERS:-2}
 xdist=()
-[ "$workers" -gt 0 ] && xdist=(-n "$workers")
+[ "$workers" -gt 0 ] && xdist=(-n "$workers" --dist loadgroup)  # a group's tests (one flow) share a worker
 exec "$PY" -m pytest -q -p no:cacheprovider "${xdist[@]}" emulator/tests "$@"

@@ -7,11 +7,13 @@ import json
 from .. import rules
 from ..exceptions import (
     DOMAIN_IN_USE, DUPLICATE, FORBIDDEN, HAS_USERS, IMMUTABLE_FIELD, INVALID_FIELD, MISSING_FIELD, NOT_FOUND,
-    PRIMARY_DOMAIN_NOT_IN_DOMAINS, ROLE_IN_USE, SERVICES_PROVISIONED, Problems, refuse,
+    PRIMARY_DOMAIN_NOT_IN_DOMAINS, ROLE_IN_USE, ROLE_NOT_ALLOWED, SERVICES_PROVISIONED, Problems, refuse,
 )
 from ..parsing import CustomerFind, CustomerSet, to_int
 from . import fields
-from .records import CONSTANTS, CUSTOMER_SERVICES, FAILED, NOT_PROVISIONED, Customer, Principal
+from .records import (
+    CUSTOMER, FAILED, NOT_PROVISIONED, PROVIDER, STORED_CUSTOMER_SERVICES, Customer, Principal,
+)
 
 FULLNAME_RULE = "fullname must be 1-60 letters, digits, spaces, dots or hyphens."
 # <password> of a customer: tag -> (column, kind)
@@ -37,22 +39,23 @@ class CustomersBackend:
     # ----- lookups -------------------------------------------------------------------------------------------
 
     def in_scope(self, p: Principal, code: str | None = None, ident: int | None = None) -> list[Customer]:
-        """The customers the caller may see (a partner: its own; a customer user: its customer), by id."""
+        """The customers the caller may see (a partner: its reseller customer first, then its customers by id; a
+        customer user: its customer)."""
         sql = "SELECT * FROM customers WHERE "
         args: list = []
         if p.kind == "customer":
             sql += "id=?"
             args.append(p.customer_id)
         else:
-            sql += "partner_id=?"
-            args.append(p.partner_id)
+            sql += "partner_id=? AND kind!=?"
+            args += [p.partner_id, PROVIDER]
         if code is not None:
             sql += " AND code=?"
             args.append(code)
         if ident is not None:
             sql += " AND id=?"
             args.append(ident)
-        return [Customer.from_row(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+        return [Customer.from_row(r) for r in self.conn.execute(sql + " ORDER BY kind='reseller' DESC, id", args)]
 
     def by_code(self, p: Principal, code: str) -> Customer | None:
         rows = self.in_scope(p, code=code)
@@ -62,7 +65,70 @@ class CustomersBackend:
         return Customer.from_row(self.conn.execute("SELECT * FROM customers WHERE id=?", (ident,)).fetchone())
 
     def all(self) -> list[Customer]:
-        return [Customer.from_row(r) for r in self.conn.execute("SELECT * FROM customers ORDER BY id")]
+        """Every partner's customers (not the provider, not the resellers)."""
+        return [Customer.from_row(r) for r in self.conn.execute(
+            "SELECT * FROM customers WHERE kind=? ORDER BY id", (CUSTOMER,))]
+
+    def of_partner(self, partner_id: int) -> list[Customer]:
+        return [Customer.from_row(r) for r in self.conn.execute(
+            "SELECT * FROM customers WHERE partner_id=? AND kind=? ORDER BY id", (partner_id, CUSTOMER))]
+
+    def parent(self, c: Customer) -> Customer | None:
+        return self.get(c.parent_id) if c.parent_id else None
+
+    def ancestors(self, c: Customer, parent: Customer | None = None) -> list[Customer]:
+        """Parent, grand-parent, ... of ``c`` below the service provider (nearest first); ``parent`` when known."""
+        chain = []
+        seen = {c.id}
+        provider = self.backend.provider_id
+        parent = parent if parent is not None else self.parent(c)
+        while parent is not None and parent.kind != PROVIDER and parent.id not in seen:
+            chain.append(parent)
+            seen.add(parent.id)
+            parent = self.parent(parent) if parent.parent_id and parent.parent_id != provider else None
+        return chain
+
+    def ou(self, c: Customer, parent: Customer | None = None) -> str:
+        """``customerou``: the OUs above the customer's own, nearest first (``Demo Partner(DEMO),Customers``)."""
+        return ",".join([f"{a.fullname}({a.code})" for a in self.ancestors(c, parent)] + ["Customers"])
+
+    def full_path(self, c: Customer) -> str:
+        """The LDAP path of the customer's OU: its own, those above it, then the provider's domain components."""
+        ous = [f"{c.fullname}({c.code})"] + self.ou(c).split(",")
+        provider = self.get(self.backend.provider_id) if self.backend.provider_id else None
+        dcs = provider.primarydomain.split(".") if provider is not None else []
+        return "LDAP://" + ",".join([f"OU={o}" for o in ous] + [f"DC={d}" for d in dcs])
+
+    def property_values(self, c: Customer) -> dict[str, str]:
+        """The value of every customer property (lower-case name -> value): the object's fields, what the server
+        computes, what is stored, else the property's default."""
+        fields_ = {"fullname": c.fullname, "code": c.code, "contactname": c.contactname,
+                   "contactemail": c.contactemail, "address": c.address, "phone": c.phone, "fax": c.fax,
+                   "billingid": c.billingid, "minimumlength": str(c.minpwlen), "bannerdisplaydays": str(c.bannerdays),
+                   "allowneverexpires": str(c.allowneverexpires), "enabled": "True" if c.enabled else "False"}
+        derived = {"ou_structure": "ungrouped", "path": None}
+        stored = {k.lower(): v for k, v in c.properties.items()}
+        values = {}
+        for key, meta in self.catalog.property_meta["customer"].items():
+            if meta.get("field"):
+                values[key] = fields_.get(meta["field"], "")
+            elif meta.get("derived"):
+                value = derived.get(meta["derived"], "")
+                values[key] = self.full_path(c) if meta["derived"] == "path" else value
+            else:
+                values[key] = stored.get(key, str(meta.get("default", "")))
+        return values
+
+    def check_roles_offered(self, c: Customer | None, roles: list[str] | None, problems: Problems,
+                            label: str) -> None:
+        """Allowed roles of a customer must be among those its parent (the reseller) may give."""
+        if roles is None or c is None:
+            return
+        offered = {r.lower() for r in c.roles}
+        for role in roles:
+            if role.lower() not in offered:
+                problems.add(ROLE_NOT_ALLOWED, f"{label}: role '{role}' is not among the roles the reseller "
+                                               f"'{c.code}' may give its customers.")
 
     def domains(self, customer_id: int) -> list[str]:
         return [r[0] for r in self.conn.execute(
@@ -76,7 +142,7 @@ class CustomersBackend:
         return self.conn.execute("SELECT 1 FROM customers WHERE code=?", (code,)).fetchone() is not None
 
     def find(self, p: Principal, query: CustomerFind) -> list[Customer]:
-        constants = CONSTANTS["customer"]
+        constants = self.backend.constants["customer"]
         found = []
         for c in self.in_scope(p, code=query.code):
             if not matches(query.filters, lambda f, c=c: getattr(c, f) if f[0] != "@" else constants[f[1:]]):
@@ -123,9 +189,11 @@ class CustomersBackend:
         """A new customer (code generated unless given), its domains and services; its provisioning request."""
         if not p.is_partner:
             raise refuse(FORBIDDEN, "This account may not create customers.")
-        code, fullname = spec.code, spec.fullname
-        label = f"Customer '{code or fullname or '?'}'"
+        label = f"Customer '{spec.code or spec.fullname or '?'}'"
         problems = Problems()
+        fields.field_properties(self.catalog, spec, "customer", problems, label)
+        code, fullname = spec.code, spec.fullname
+        parent = self.backend.reseller(p.partner_id)
         if not fullname:
             problems.add(MISSING_FIELD, f"{label}: fullname is mandatory.")
         elif not rules.valid_fullname(fullname):
@@ -155,12 +223,13 @@ class CustomersBackend:
             domains = [primary] if primary else []
         for d in domains:
             if not rules.domain_problem(d) and self._domain_owner(d) is not None:
-                problems.add(DUPLICATE, f"{label}: domain '{d}' is already used by another customer.")
+                problems.add(DUPLICATE, f"{label}: domain '{d}' is already in use.")
         enabled = fields.flag(spec.enabled, problems, label, "enabled", default=True)
         policy = self._policy(spec.password_policy, problems, label)
         roles = fields.roles(self.catalog, spec.roles, problems, label)
-        if roles is None:
-            roles = list(self.catalog.default_allowed_roles)
+        self.check_roles_offered(parent, roles, problems, label)
+        if roles is None:  # a new customer may give what its parent may give
+            roles = list(parent.roles) if parent is not None else [n for n, _ in self.catalog.roles.values()]
         properties = fields.properties(self.catalog, spec.properties, {}, problems, label, "customer")
         present = {k.lower() for k, v in properties.items() if v}
         for name in self.catalog.mandatory_properties:
@@ -170,23 +239,25 @@ class CustomersBackend:
             if not rules.CODE_RE.match(code):
                 problems.add(INVALID_FIELD, f"{label}: the code must be 1-20 letters or digits.")
             elif self._code_taken(code):
-                problems.add(DUPLICATE, f"{label}: code '{code}' is already taken.")
+                problems.add(DUPLICATE, f"{label}: code '{code}' is already in use.")
         problems.raise_if_any()
         if not code:
             code = rules.generate_code(fullname, self._code_taken)
         cid = self.conn.execute(
             "INSERT INTO customers (partner_id, code, fullname, fullname_key, contactname, contactemail, address,"
             " phone, fax, billingid, primarydomain, minpwlen, bannerdays, pw_changeatnextlogon, allowneverexpires,"
-            " roles, properties, enabled, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'Requested')",
+            " roles, properties, enabled, status, kind, parent_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'Requested',?,?)",
             (p.partner_id, code, fullname, fullname.casefold(), values["contactname"], values["contactemail"],
              values["address"], spec.phone or "", spec.fax or "", billingid, primary, policy.get("minpwlen", 8),
              policy.get("bannerdays", 0), policy.get("pw_changeatnextlogon", 0), policy.get("allowneverexpires", 0),
-             json.dumps(self.catalog.role_order(roles)), json.dumps(properties), int(enabled)),
+             json.dumps(self.catalog.role_order(roles)), json.dumps(properties), int(enabled), CUSTOMER,
+             parent.id if parent is not None else 0),
         ).lastrowid
         self.conn.executemany("INSERT INTO domains (name, customer_id, position) VALUES (?, ?, ?)",
                               [(d, cid, i) for i, d in enumerate(domains)])
         self.conn.executemany("INSERT INTO services (customer_id, user_id, code) VALUES (?, 0, ?)",
-                              [(cid, svc) for svc in CUSTOMER_SERVICES])
+                              [(cid, svc) for svc in STORED_CUSTOMER_SERVICES])
         c = self.get(cid)
         rid = self.backend.requests.change(c, [], object_type="Customer", object_name=code, object_description=fullname,
                                            what=f"customer {fullname}", customer=c, forced=forced)
@@ -196,7 +267,11 @@ class CustomersBackend:
 
     @staticmethod
     def check_writable(c: Customer) -> None:
-        """A SET on a customer being deleted is NotFound (nothing under it is processed either)."""
+        """A SET on a customer being deleted is NotFound (nothing under it is processed either); the partner's
+        reseller customer is read-only (Forbidden)."""
+        if c.is_reseller:
+            raise refuse(FORBIDDEN, f"Customer '{c.code}' is the partner's own reseller customer: it, its users and "
+                                    "its services cannot be changed through the API.")
         if c.deleting:
             raise refuse(NOT_FOUND, f"Customer '{c.code}' is being deleted.")
 
@@ -205,6 +280,7 @@ class CustomersBackend:
         label = f"Customer '{c.code}'"
         problems = Problems()
         changes: dict = {}
+        fields.field_properties(self.catalog, spec, "customer", problems, label, lambda: self.property_values(c))
         if spec.given_code and spec.given_code.lower() != c.code.lower():
             problems.add(IMMUTABLE_FIELD, f"{label}: the customer code cannot change.")
         fullname = spec.fullname
@@ -243,6 +319,7 @@ class CustomersBackend:
         new_domains = self._new_domains(c, spec, problems, label, changes)
         roles = fields.roles(self.catalog, spec.roles, problems, label)
         if roles is not None:
+            self.check_roles_offered(self.parent(c), roles, problems, label)
             roles = self.catalog.role_order(roles)
             if roles != c.roles:
                 kept = {r.lower() for r in roles}
@@ -298,7 +375,7 @@ class CustomersBackend:
             if d not in current:
                 owner = self._domain_owner(d)
                 if owner is not None and owner != c.id:
-                    problems.add(DUPLICATE, f"{label}: domain '{d}' is already used by another customer.")
+                    problems.add(DUPLICATE, f"{label}: domain '{d}' is already in use.")
         for d in current:
             if d not in new_domains:
                 holder = self.backend.users.upn_domain_holder(c.id, d)
@@ -313,6 +390,8 @@ class CustomersBackend:
         label = f"Customer '{c.code}'"
         if not p.is_partner:
             raise refuse(FORBIDDEN, "This account may not delete customers.")
+        if c.is_reseller:
+            raise refuse(FORBIDDEN, f"{label} is the partner's own reseller customer: it cannot be deleted.")
         pending = self.backend.requests.pending_same(c, "delete")
         if pending is not None:
             return pending
@@ -321,7 +400,7 @@ class CustomersBackend:
         if holder is not None:
             problems.add(HAS_USERS, f"{label} still has users (e.g. '{holder}'); delete them first.")
         for s in self.backend.services.of_customer(c.id):
-            if s.status != NOT_PROVISIONED:
+            if s.id and s.status != NOT_PROVISIONED:  # (Proxy, not a row of its own, goes with the customer)
                 problems.add(SERVICES_PROVISIONED, f"{label}: service {s.code} is {s.status}; deprovision it first.")
         problems.raise_if_any()
         return self.backend.requests.queue(

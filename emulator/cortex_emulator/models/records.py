@@ -17,14 +17,17 @@ FAILED = "Failed"
 PENDING = "Pending"
 LIVE = (PROVISIONED, PENDING)
 
-LOCATION = "Default"  # every customer's location
-USER_LOCATION = "Unassigned"  # every user's location and department
-# The services every customer has (HE is managed, ServiceAdmins listed only) and every user has.
-CUSTOMER_SERVICES = {"HE": "Hosted Exchange", "ServiceAdmins": "Service Administration"}
+DEFAULT_LOCATION = "Location CFY"  # the deployment location of customers and their services (--location)
+UNASSIGNED = "Unassigned"  # every user's location and department, every customer's locations and departments
+# The services every customer lists, in the order Cortex lists them: Proxy (shown, provisioned with the customer),
+# HE (managed), ServiceAdmins (listed only). Stored rows are HE and ServiceAdmins; Proxy is derived.
+CUSTOMER_SERVICES = {"Proxy": "Customer Portal Settings", "HE": "Hosted Exchange",
+                     "ServiceAdmins": "Service Administration"}
+STORED_CUSTOMER_SERVICES = ("HE", "ServiceAdmins")
 USER_SERVICES = {"HE": "Hosted Exchange"}
-# What the "@name" FIND filters compare with.
-CONSTANTS = {"customer": {"approvalpending": "False", "location": LOCATION, "department": USER_LOCATION},
-             "user": {"approvalpending": "False", "location": USER_LOCATION, "department": USER_LOCATION}}
+# Kinds of customers: the service provider (the resellers' parent, never in a partner's scope), a partner's reseller
+# customer (read-only through the API), and the partners' customers.
+PROVIDER, RESELLER, CUSTOMER = "provider", "reseller", "customer"
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class Customer(_Provisionable):
     message: str | None
     ever_provisioned: int
     deleting: int
+    kind: str
+    parent_id: int
 
     @classmethod
     def from_row(cls, row) -> Customer:
@@ -100,6 +105,10 @@ class Customer(_Provisionable):
     @property
     def key(self) -> str:
         return f"C:{self.id}"
+
+    @property
+    def is_reseller(self) -> bool:
+        return self.kind == RESELLER
 
 
 @dataclass
@@ -146,10 +155,19 @@ class Service(_Provisionable):
     userpackages: list  # enabled user plans of a customer HE
     userpackage: str  # the plan of a mailbox
     deleting: int
+    authdomains: list  # accepted domains of a customer HE, [domain, type] pairs; empty: never set
+    publicfolder: dict  # public-folder settings of a customer HE sent so far
 
     @classmethod
     def from_row(cls, row) -> Service:
-        return _from_row(cls, row, {"userpackages": list})
+        return _from_row(cls, row, {"userpackages": list, "authdomains": list, "publicfolder": dict})
+
+    @classmethod
+    def derived(cls, customer_id: int, code: str, status: str) -> Service:
+        """A service that has no row of its own (Proxy): listed, never managed."""
+        return cls(id=0, customer_id=customer_id, user_id=0, code=code, status=status, message=None,
+                   ever_provisioned=int(status != NOT_PROVISIONED), version="", package="", userpackages=[],
+                   userpackage="", deleting=0, authdomains=[], publicfolder={})
 
     @property
     def key(self) -> str:

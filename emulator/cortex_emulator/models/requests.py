@@ -55,9 +55,15 @@ class RequestsBackend:
             object_status=obj["status"] if obj is not None else "NotProvisioned",
         )
 
-    def count_by_status(self) -> dict[str, int]:
+    def count_by_status(self, partner_id: int | None = None) -> dict[str, int]:
+        """Provisioning requests per status: of one partner's objects, or of all (``partner_id`` None)."""
         counts = {"Requested": 0, "InProgress": 0, "Provisioned": 0, "Failed": 0}
-        for row in self.conn.execute("SELECT status, COUNT(*) FROM requests GROUP BY status"):
+        if partner_id is None:
+            rows = self.conn.execute("SELECT status, COUNT(*) FROM requests GROUP BY status")
+        else:
+            rows = self.conn.execute("SELECT status, COUNT(*) FROM requests WHERE partner_id=? GROUP BY status",
+                                     (partner_id,))
+        for row in rows:
             counts[row[0]] = row[1]
         return counts
 
@@ -66,6 +72,11 @@ class RequestsBackend:
         """Requests not yet Provisioned or Failed."""
         return self.engine.pending
 
-    def fail_next(self, match: str, count: int, message: str) -> list[dict]:
-        """The next ``count`` requests whose names or descriptions contain ``match`` will fail with ``message``."""
-        return self.engine.add_fail_rule(match, count, message)
+    def pending_of(self, partner_id: int | None) -> int:
+        """Requests not yet Provisioned or Failed, of one partner's objects (all for None)."""
+        return self.engine.pending if partner_id is None else self.engine.pending_of(partner_id)
+
+    def fail_next(self, match: str, count: int, message: str, partner_id: int | None = None) -> list[dict]:
+        """The next ``count`` requests (of ``partner_id``'s objects, or any) whose names or descriptions contain
+        ``match`` will fail with ``message``."""
+        return self.engine.add_fail_rule(match, count, message, partner_id)

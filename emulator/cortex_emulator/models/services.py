@@ -6,12 +6,17 @@ import json
 
 from .. import rules
 from ..exceptions import (
-    IMMUTABLE_FIELD, INVALID_FIELD, MISSING_FIELD, NOT_FOUND, PARENT_NOT_PROVISIONED, PLAN_IN_USE,
-    PLAN_LIMIT_REACHED, PLAN_NOT_ENABLED, SERVICES_PROVISIONED, UNKNOWN_PLAN, Problems, refuse,
+    DOMAIN_NOT_OWNED, FORBIDDEN, IMMUTABLE_FIELD, INVALID_FIELD, MISSING_FIELD, NOT_FOUND, PARENT_NOT_PROVISIONED,
+    PLAN_IN_USE, PLAN_LIMIT_REACHED, PLAN_NOT_ENABLED, SERVICES_PROVISIONED, UNKNOWN_PLAN, Problems, refuse,
 )
 from ..parsing import CustomerServiceSet, UserServiceSet
 from .customers import matches
-from .records import FAILED, LOCATION, NOT_PROVISIONED, Customer, Service, User
+from .records import CUSTOMER_SERVICES, FAILED, NOT_PROVISIONED, PROVISIONED, Customer, Service, User
+
+DOMAIN_TYPES = {"authoritative": "authoritative", "internalrelay": "internalrelay", "externalrelay": "externalrelay"}
+PUBLIC_FOLDER_DEFAULTS = {"overridetemplate": "False", "create": "False", "storagelimit": "Unlimited",
+                          "warninglimit": "Unlimited", "itemlimit": "Unlimited"}
+_ORDER = {code: i for i, code in enumerate(CUSTOMER_SERVICES)}  # Proxy, HE, ServiceAdmins
 
 
 class ServicesBackend:
@@ -23,6 +28,8 @@ class ServicesBackend:
     # ----- lookups -------------------------------------------------------------------------------------------
 
     def _one(self, customer_id: int, user_id: int, code: str) -> Service | None:
+        if not user_id and code.lower() == "proxy":
+            return self._proxy(customer_id)
         row = self.conn.execute(
             "SELECT * FROM services WHERE customer_id=? AND user_id=? AND code=? COLLATE NOCASE",
             (customer_id, user_id, code),
@@ -42,8 +49,19 @@ class ServicesBackend:
         return self.listed(customer_id, user_id)
 
     def listed(self, customer_id: int, user_id: int) -> list[Service]:
-        return [Service.from_row(r) for r in self.conn.execute(
+        found = [Service.from_row(r) for r in self.conn.execute(
             "SELECT * FROM services WHERE customer_id=? AND user_id=? ORDER BY id", (customer_id, user_id))]
+        if user_id:
+            return found
+        proxy = self._proxy(customer_id)
+        return sorted(found + ([proxy] if proxy is not None else []), key=lambda s: _ORDER.get(s.code, len(_ORDER)))
+
+    def _proxy(self, customer_id: int) -> Service | None:
+        """Customer Portal Settings: provisioned with the customer (once it was), never managed on its own."""
+        row = self.conn.execute("SELECT ever_provisioned FROM customers WHERE id=?", (customer_id,)).fetchone()
+        if row is None:
+            return None
+        return Service.derived(customer_id, "Proxy", PROVISIONED if row[0] else NOT_PROVISIONED)
 
     def by_user(self, customer_id: int, user_ids: list[int]) -> dict[int, list[Service]]:
         """The services of these users of a customer, per user id."""
@@ -60,18 +78,42 @@ class ServicesBackend:
     def all(self) -> list[Service]:
         return [Service.from_row(r) for r in self.conn.execute("SELECT * FROM services ORDER BY id")]
 
-    @staticmethod
-    def select(services, filters: list[tuple[str, str]]) -> list[Service]:
+    def select(self, services, filters: list[tuple[str, str]]) -> list[Service]:
         """FIND's service filters (name, fullname, status, location)."""
+        location = self.backend.location
         return [s for s in services
                 if matches(filters, {"name": s.code, "fullname": s.fullname, "status": s.status,
-                                     "location": LOCATION}.get)]
+                                     "location": location}.get)]
 
     def plan_usage(self, customer_id: int) -> dict[str, int]:
         """Mailboxes of the customer per user plan (lower-case name)."""
         return {r[0].lower(): r[1] for r in self.conn.execute(
             "SELECT userpackage, COUNT(*) FROM services WHERE customer_id=? AND user_id!=0 AND userpackage!=''"
             " GROUP BY userpackage COLLATE NOCASE", (customer_id,))}
+
+    def partner_usage(self, partner_id: int) -> tuple[set[str], set[str]]:
+        """(customer plans, user plans) in use among a partner's customers (lower-case names)."""
+        customer_plans = {r[0].lower() for r in self.conn.execute(
+            "SELECT DISTINCT s.package FROM services s JOIN customers c ON c.id = s.customer_id"
+            " WHERE c.partner_id=? AND c.kind='customer' AND s.user_id=0 AND s.package!=''", (partner_id,))}
+        user_plans = {r[0].lower() for r in self.conn.execute(
+            "SELECT DISTINCT s.userpackage FROM services s JOIN customers c ON c.id = s.customer_id"
+            " WHERE c.partner_id=? AND s.user_id!=0 AND s.userpackage!=''", (partner_id,))}
+        return customer_plans, user_plans
+
+    def accepted_domains(self, c: Customer, s: Service, domains: list[str]) -> list[tuple[str, str]]:
+        """The accepted domains of a customer HE, (domain, type): as set, else every domain of the customer once
+        HE is provisioned; only domains the customer still has."""
+        if s.authdomains:
+            owned = set(domains)
+            return [(d, kind) for d, kind in s.authdomains if d in owned]
+        if s.status == NOT_PROVISIONED:
+            return []
+        return [(d, "authoritative") for d in domains]
+
+    @staticmethod
+    def public_folder(s: Service) -> dict[str, str]:
+        return {**PUBLIC_FOLDER_DEFAULTS, **s.publicfolder}
 
     def _plan(self, plans: dict, name: str, version: str, what: str, problems: Problems, label: str):
         plan = plans.get(name.lower())
@@ -94,6 +136,8 @@ class ServicesBackend:
         s = self._one(c.id, 0, name)
         if s is None:
             raise refuse(NOT_FOUND, f"{label} could not be found.")
+        if c.is_reseller:
+            raise refuse(FORBIDDEN, f"{label}: the partner's own reseller customer cannot be changed.")
         if s.code != "HE":
             raise refuse(INVALID_FIELD, f"{label}: only the Hosted Exchange (HE) service can be managed.")
         if c.deleting:
@@ -130,6 +174,14 @@ class ServicesBackend:
                 changes["userpackages"] = json.dumps(plans)
         if provisioning and not plans and not problems:
             problems.add(MISSING_FIELD, f"{label}: at least one enabled user plan (<userpackage>) is mandatory.")
+        accepted = self._accepted(c, s, spec, problems, label)
+        if accepted is not None and accepted != [tuple(x) for x in s.authdomains]:
+            changes["authdomains"] = json.dumps(accepted)
+        folder = self._folder(spec.publicfolder, problems, label)
+        if folder is not None:
+            merged = {**s.publicfolder, **folder}
+            if merged != s.publicfolder:
+                changes["publicfolder"] = json.dumps(merged)
         problems.raise_if_any()
         if changes:
             self.conn.execute(f"UPDATE services SET {', '.join(k + '=?' for k in changes)} WHERE id=?",
@@ -138,6 +190,51 @@ class ServicesBackend:
             return None
         return self._queue_change(s, [c.key], c, who=c.fullname, description_who=c.fullname,
                                   object_type="Customer Service", forced=forced)
+
+    def _accepted(self, c: Customer, s: Service, spec: CustomerServiceSet, problems: Problems,
+                  label: str) -> list[tuple[str, str]] | None:
+        """The accepted domains after this SET (replace semantics), None when neither list was sent.
+
+        ``<domains><domain type="…">`` gives domains with their types; ``<authoritativedomains>`` names
+        authoritative ones (added to ``<domains>`` when both are sent, as the recorded modify does)."""
+        if spec.domains is None and spec.authoritative is None:
+            return None
+        owned = set(self.backend.customers.domains(c.id))
+        accepted: list[tuple[str, str]] = []
+        for name, kind in (spec.domains or []) + [(d, "authoritative") for d in spec.authoritative or []]:
+            name = name.lower()
+            value = DOMAIN_TYPES.get(kind.lower() or "authoritative")
+            if value is None:
+                problems.add(INVALID_FIELD, f"{label}: domain type '{kind}' is not one of "
+                                            f"{', '.join(DOMAIN_TYPES)}.")
+            elif name not in owned:
+                problems.add(DOMAIN_NOT_OWNED, f"{label}: domain '{name}' is not one of the customer's domains.")
+            elif name not in {d for d, _ in accepted}:
+                accepted.append((name, value))
+        if not any(kind == "authoritative" for _, kind in accepted) and not problems:
+            problems.add(INVALID_FIELD, f"{label}: Hosted Exchange needs at least one authoritative domain.")
+        return accepted
+
+    @staticmethod
+    def _folder(sent: dict[str, str] | None, problems: Problems, label: str) -> dict[str, str] | None:
+        """The public-folder settings sent, normalised: True/False flags, limits 'Unlimited' or a number."""
+        if sent is None:
+            return None
+        folder = {}
+        for tag, value in sent.items():
+            if tag in ("overridetemplate", "create"):
+                flag = rules.parse_bool(value)
+                if flag is None:
+                    problems.add(INVALID_FIELD, f"{label}: publicfolder/{tag} must be True or False.")
+                else:
+                    folder[tag] = "True" if flag else "False"
+            elif value.lower() == "unlimited":
+                folder[tag] = "Unlimited"
+            elif value.isdigit() and len(value) <= 12:
+                folder[tag] = str(int(value))
+            else:
+                problems.add(INVALID_FIELD, f"{label}: publicfolder/{tag} must be Unlimited or a number.")
+        return folder
 
     def _enabled_plans(self, c: Customer, s: Service, sent: list[tuple[str, str]], version: str,
                        problems: Problems, label: str) -> list[str]:
@@ -226,9 +323,15 @@ class ServicesBackend:
         owner = f"user '{u.login}'" if u is not None else f"customer '{c.code}'"
         if not name:
             raise refuse(MISSING_FIELD, f"Service of {owner}: <name> is mandatory.")
+        if c.is_reseller:
+            raise refuse(FORBIDDEN, f"Service '{name}' of {owner}: the partner's own reseller customer cannot be "
+                                    "changed.")
         s = self._one(c.id, u.id if u is not None else 0, name)
         if s is None:
             raise refuse(NOT_FOUND, f"Service '{name}' of {owner} could not be found.")
+        if not s.id:
+            raise refuse(INVALID_FIELD, f"Service '{s.code}' of {owner} goes with the customer; it cannot be "
+                                        "deprovisioned on its own.")
         pending = self.backend.requests.pending_same(s, "deprovision")
         if pending is not None:
             return pending

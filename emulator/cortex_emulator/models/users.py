@@ -13,7 +13,14 @@ from ..exceptions import (
 from ..parsing import PasswordSet, UserFind, UserKey, UserSet
 from . import fields
 from .customers import matches
-from .records import CONSTANTS, FAILED, NOT_PROVISIONED, USER_SERVICES, Customer, Principal, User
+from .records import FAILED, NOT_PROVISIONED, UNASSIGNED, USER_SERVICES, Customer, Principal, User
+
+DEFAULT_LASTNAME = "Default Lastname"  # what a recorded CPSM gave a user created without one
+_BUSY = "('Requested', 'InProgress', 'Pending')"
+LIST_FILTERS = {"all": "", "failed": " AND (u.status='Failed' OR s.status='Failed')",
+                "in-progress": f" AND (u.status IN {_BUSY} OR s.status IN {_BUSY})"}
+LIST_SORTS = {"login": "u.login", "upn": "u.upn", "name": "u.fullname", "status": "u.status",
+              "mailbox": "COALESCE(s.status, '')", "plan": "COALESCE(s.userpackage, '')"}
 
 PASSWORD_FLAGS = {"changeatnextlogon": "pw_changeatnextlogon", "neverexpires": "pw_neverexpires"}
 
@@ -69,7 +76,7 @@ class UsersBackend:
                 "SELECT * FROM users WHERE customer_id=? AND login=?", (c.id, query.login))]
         else:
             rows = self.of_customer(c.id)
-        constants = CONSTANTS["user"]
+        constants = self.backend.constants["user"]
         return [u for u in rows
                 if matches(query.filters, lambda f, u=u: getattr(u, f) if f[0] != "@" else constants[f[1:]])]
 
@@ -90,6 +97,64 @@ class UsersBackend:
         row = self.conn.execute("SELECT login FROM users WHERE customer_id=? AND upn LIKE ? ESCAPE '\\' LIMIT 1",
                                 (customer_id, _like_suffix(domain))).fetchone()
         return row["login"] if row is not None else None
+
+    def property_values(self, c: Customer, u: User, mailbox=None) -> dict[str, str]:
+        """The value of every user property (lower-case name -> value), like the customers'."""
+        fields_ = {"upn": u.upn, "firstname": u.firstname, "lastname": u.lastname, "fullname": u.fullname,
+                   "neverexpires": "True" if u.pw_neverexpires else "False"}
+        live = mailbox is not None and mailbox.is_live
+        derived = {"login": u.login, "location": UNASSIGNED, "department": UNASSIGNED, "locked": "False",
+                   "mailbox_guid": rules.mailbox_guid(u.id) if live else "",
+                   "legacy_dn": rules.legacy_dn(u.login) if live else ""}
+        stored = {k.lower(): v for k, v in u.properties.items()}
+        values = {}
+        for key, meta in self.catalog.property_meta["user"].items():
+            if meta.get("field"):
+                values[key] = fields_.get(meta["field"], "")
+            elif meta.get("derived"):
+                values[key] = (self.backend.customers.full_path(c) if meta["derived"] == "path"
+                               else derived.get(meta["derived"], ""))
+            else:
+                values[key] = stored.get(key, str(meta.get("default", "")))
+        return values
+
+    # ----- the status page -----------------------------------------------------------------------------------
+
+    def listing(self, customer_id: int, *, show: str, sort: str, descending: bool, offset: int,
+                limit: int) -> tuple[int, list[tuple[User, dict | None]]]:
+        """One page of a customer's users with their mailbox (status, plan, message), filtered (``show``: all,
+        failed, in-progress: the user or its mailbox) and sorted; and how many users the filter keeps."""
+        where = "u.customer_id=?" + LIST_FILTERS[show]
+        joined = ("FROM users u LEFT JOIN services s ON s.customer_id = u.customer_id AND s.user_id = u.id"
+                  " AND s.code = 'HE' WHERE " + where)
+        total = self.conn.execute("SELECT COUNT(*) " + joined, (customer_id,)).fetchone()[0]
+        order = "DESC" if descending else "ASC"
+        rows = self.conn.execute(
+            f"SELECT u.*, s.status AS m_status, s.userpackage AS m_plan, s.message AS m_message {joined}"
+            f" ORDER BY {LIST_SORTS[sort]} COLLATE NOCASE {order}, u.id {order} LIMIT ? OFFSET ?",
+            (customer_id, limit, offset)).fetchall()
+        page = []
+        for row in rows:
+            mailbox = None
+            if row["m_status"] is not None:
+                mailbox = {"status": row["m_status"], "plan": row["m_plan"], "message": row["m_message"]}
+            page.append((User.from_row(row), mailbox))
+        return total, page
+
+    def status_counts(self, customer_ids: list[int]) -> dict[int, dict[str, dict[str, int]]]:
+        """Per customer: users and mailboxes (user HE services) per status."""
+        counts: dict[int, dict[str, dict[str, int]]] = {cid: {"users": {}, "mailboxes": {}} for cid in customer_ids}
+        if not customer_ids:
+            return counts
+        for table, kind, extra in (("users", "users", ""), ("services", "mailboxes", " AND user_id!=0 AND code='HE'")):
+            for chunk in range(0, len(customer_ids), 500):
+                ids = customer_ids[chunk:chunk + 500]
+                marks = ",".join("?" * len(ids))
+                for cid, status, n in self.conn.execute(
+                        f"SELECT customer_id, status, COUNT(*) FROM {table} WHERE customer_id IN ({marks}){extra}"
+                        " GROUP BY customer_id, status", ids):
+                    counts[cid][kind][status] = n
+        return counts
 
     def api_user(self, username: str, password: str) -> Principal | None:
         """A customer user holding the API role, by stored login or UPN (docs/protocol.md §8), if the password fits."""
@@ -118,7 +183,7 @@ class UsersBackend:
             return None
         upn = f"{local_part}@{domain}"
         if self.conn.execute("SELECT 1 FROM users WHERE upn=? AND id!=?", (upn, exclude_user)).fetchone():
-            problems.add(DUPLICATE, f"{label}: UPN '{upn}' is already used.")
+            problems.add(DUPLICATE, f"{label}: UPN '{upn}' is already in use.")
             return None
         return upn
 
@@ -144,13 +209,14 @@ class UsersBackend:
 
     def create(self, c: Customer, spec: UserSet, forced: str | None) -> tuple[User, int]:
         """A new user (login stored as ``login_CODE``) and its mailbox service; its provisioning request."""
-        name = spec.name
-        label = f"User '{name or spec.upn or '?'}'"
+        label = f"User '{spec.name or spec.upn or '?'}'"
         if c.deleting:
             raise refuse(NOT_FOUND, f"Customer '{c.code}' is being deleted.")
         if c.status == FAILED:
             raise refuse(PARENT_NOT_PROVISIONED, f"{label}: customer '{c.code}' is Failed; retry it first.")
         problems = Problems()
+        fields.field_properties(self.catalog, spec, "user", problems, label)
+        name = spec.name
         login = base = None
         if not name:
             problems.add(MISSING_FIELD, f"{label}: name (login) is mandatory to create a user.")
@@ -167,30 +233,32 @@ class UsersBackend:
                 problems.add(LOGIN_TOO_LONG, f"{label}: the login with its customer suffix is longer than "
                                              f"{rules.LOGIN_MAX} characters.")
             elif self.conn.execute("SELECT 1 FROM users WHERE login=?", (login,)).fetchone():
-                problems.add(DUPLICATE, f"{label}: login already used.")
+                problems.add(DUPLICATE, f"{label}: login already in use.")
         upn = spec.upn
         if upn:
             upn = self._upn(c, upn, problems, label)
         elif login:
             upn = f"{login}@{c.primarydomain}"
             if self.conn.execute("SELECT 1 FROM users WHERE upn=?", (upn,)).fetchone():
-                problems.add(DUPLICATE, f"{label}: UPN '{upn}' is already used.")
-        firstname, lastname = spec.firstname or "", spec.lastname or ""
-        fullname = spec.fullname or " ".join(x for x in (firstname, lastname) if x) or (base or "")
+                problems.add(DUPLICATE, f"{label}: UPN '{upn}' is already in use.")
+        # As recorded: a create with only <name> gets first name = login, "Default Lastname", full name = login.
+        fullname = spec.fullname or " ".join(x for x in (spec.firstname, spec.lastname) if x) or (base or "")
+        firstname = spec.firstname or (base or "")
+        lastname = spec.lastname or DEFAULT_LASTNAME
         password = spec.password.password if spec.password is not None else None
         flags = self._password_flags(spec.password, problems, label)
-        if password is None or password == "":
-            problems.add(PASSWORD_REQUIRED, f"{label}: a password is mandatory to create a user.")
-        elif login:
+        if password == "":
+            problems.add(PASSWORD_REQUIRED, f"{label}: the password cannot be empty.")
+        elif password is not None and login:
             self._password_rule(c, password, problems, label, login=base, upn=upn or "", fullname=fullname)
         if flags.get("pw_neverexpires") and not c.allowneverexpires:
             problems.add(NEVER_EXPIRES_NOT_ALLOWED, f"{label}: customer '{c.code}' does not allow passwords "
                                                     "that never expire.")
         roles = fields.roles(self.catalog, spec.roles, problems, label, c.roles)
-        if roles is None:
+        if roles is None:  # the first user gets the recorded administrator roles the customer allows; others none
+            allowed = {r.lower() for r in c.roles}
             first = self.any_login(c.id) is None
-            first_role = self.catalog.first_user_role
-            roles = [first_role] if first and first_role.lower() in {r.lower() for r in c.roles} else []
+            roles = [r for r in self.catalog.first_user_roles if r.lower() in allowed] if first else []
         enabled = fields.flag(spec.enabled, problems, label, "enabled", default=True)
         properties = fields.properties(self.catalog, spec.properties, {}, problems, label, "user")
         problems.raise_if_any()
@@ -198,7 +266,8 @@ class UsersBackend:
             "INSERT INTO users (customer_id, login, upn, firstname, lastname, fullname, pw_hash, pw_changeatnextlogon,"
             " pw_neverexpires, pw_set, roles, properties, enabled, status)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'Requested')",
-            (c.id, login, upn, firstname, lastname, fullname, rules.hash_password(password),
+            (c.id, login, upn, firstname, lastname, fullname,
+             self.backend.hash_password(password) if password else "",
              flags.get("pw_changeatnextlogon", 0), flags.get("pw_neverexpires", 0), datetime.date.today().isoformat(),
              json.dumps(self.catalog.role_order(roles)), json.dumps(properties), int(enabled)),
         ).lastrowid
@@ -223,6 +292,8 @@ class UsersBackend:
         label = f"User '{u.login}'"
         problems = Problems()
         changes: dict = {}
+        fields.field_properties(self.catalog, spec, "user", problems, label, lambda: self.property_values(
+            c, u, self.backend.services.of_user(c.id, u.id, "HE")))
         if spec.upn and spec.upn.lower() != u.upn.lower():
             checked = self._upn(c, spec.upn, problems, label, exclude_user=u.id)
             if checked:
@@ -247,7 +318,7 @@ class UsersBackend:
                 self._password_rule(c, password, problems, label, login=base, upn=changes.get("upn", u.upn),
                                     fullname=changes.get("fullname", u.fullname))
                 if not rules.check_password(password, u.pw_hash):
-                    changes["pw_hash"] = rules.hash_password(password)
+                    changes["pw_hash"] = self.backend.hash_password(password)
                     changes["pw_set"] = datetime.date.today().isoformat()
         for column, value in flags.items():
             if value != getattr(u, column):
