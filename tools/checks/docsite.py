@@ -252,11 +252,14 @@ def setup(app):
 
     def ansible_docs(app, env, node, contnode):
         """References to the Ansible documentation, which intersphinx cannot fetch here."""
-        if node.get("refdomain") != "std" or node.get("reftype") not in ("ref", "any"):
+        if node.get("refdomain") != "std" or node.get("reftype") not in ("ref", "any", "envvar"):
             return None
         target = node.get("reftarget", "")
         url = None
-        if target in ANSIBLE_LABELS:
+        if node.get("reftype") == "envvar" and target.startswith("ANSIBLE_"):
+            # ansible-core's own settings (from fragments such as inventory_cache), on its configuration page
+            url = ANSIBLE_DOCS + "reference_appendices/config.html#envvar-" + target
+        elif target in ANSIBLE_LABELS:
             url = ANSIBLE_DOCS + ANSIBLE_LABELS[target]
         match = PLUGIN_LABEL.match(target)
         if match and "%s.%s" % match.group(1, 2) != app.config.project:
