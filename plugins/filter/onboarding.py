@@ -15,6 +15,7 @@ import io
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_catalog as catalog_rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
 
@@ -37,7 +38,7 @@ class ClientPlan(object):
     def __init__(self, client, existing=None, catalog=None, prune=False, prune_max=10):
         self.client = client
         self.existing = existing if existing and existing.get("found") else None
-        self.catalog = catalog or {}
+        self.catalog = catalog if catalog is not None else (existing or {}).get("catalog") or {}
         self.prune = prune
         self.prune_max = prune_max
         self.problems = []
@@ -73,6 +74,9 @@ class ClientPlan(object):
             name = rules.normalize_domain(entry["name"])
             if name in seen:
                 self.problem(where, ["listed twice"])
+            holder = (self.catalog.get("domains") or {}).get(name.casefold())
+            if holder:
+                self.problem(where, ["already a domain of client %s" % holder])
             seen.add(name)
             planned.append({"name": name, "primary": bool(entry.get("primary"))})
         primaries = [d["name"] for d in planned if d["primary"]]
@@ -107,18 +111,9 @@ class ClientPlan(object):
         return tenant
 
     def catalog_problems(self, tenant):
-        """What only this Cortex can say: its countries and roles (cortex_catalog_info), when read."""
-        countries = self.catalog.get("countries")
-        if countries and isinstance(tenant.get("country"), str) and \
-                tenant["country"].casefold() not in set(c.casefold() for c in countries):
-            self.problem("client", ["country '%s' is not one this Cortex knows (e.g. France, Belgium, Switzerland)"
-                                    % tenant["country"]])
-        offered = self.catalog.get("roles")
-        if offered and tenant.get("roles"):
-            folded = set(r.casefold() for r in offered)
-            refused = [r for r in tenant["roles"] if isinstance(r, str) and r.casefold() not in folded]
-            if refused:
-                self.problem("client roles", ["not offered by this Cortex: %s" % ", ".join(refused)])
+        """What only this Cortex can say: its countries, roles and postal code rule (cortex_client_info catalog)."""
+        self.problem("client", catalog_rules.tenant_problems(self.catalog, tenant.get("country"), tenant.get("roles"),
+                                                             tenant.get("zip_code")))
 
     # -- users -----------------------------------------------------------------------------------------
     def user(self, entry, where, domains, keys, allowed_roles=None):
@@ -193,24 +188,9 @@ class ClientPlan(object):
         if missing:
             self.problem("exchange", ["missing %s" % ", ".join(missing)])
         exchange["version"] = str(exchange["version"]) if exchange.get("version") is not None else None
-        offer = self.catalog.get("exchange") or {}
-        versions = offer.get("versions")
-        if versions and exchange.get("version") and exchange["version"] not in versions:
-            self.problem("exchange", ["version %s is not offered (offered: %s)"
-                                      % (exchange["version"], ", ".join(versions))])
-        for kind, names in (("customer_plans", [exchange.get("customer_plan")]),
-                            ("user_plans", exchange.get("user_plans") or [])):
-            offered = dict((p["name"].casefold(), p) for p in offer.get(kind) or [])
-            for name in names:
-                if not offered or not isinstance(name, str):
-                    continue
-                plan = offered.get(name.casefold())
-                if plan is None:
-                    self.problem("exchange", ["%s '%s' is not offered (offered: %s)" % (
-                        kind[:-1].replace("_", " "), name, ", ".join(p["name"] for p in offered.values()))])
-                elif exchange.get("version") and plan.get("versions") and exchange["version"] not in plan["versions"]:
-                    self.problem("exchange", ["%s '%s' does not exist for Exchange %s (only %s)" % (
-                        kind[:-1].replace("_", " "), name, exchange["version"], ", ".join(plan["versions"]))])
+        self.problem("exchange", catalog_rules.exchange_problems(self.catalog, exchange.get("version"),
+                                                                 exchange.get("customer_plan"),
+                                                                 exchange.get("user_plans")))
         return set(p.casefold() for p in exchange.get("user_plans") or [] if isinstance(p, str))
 
     def plan_limits(self, mailboxes):

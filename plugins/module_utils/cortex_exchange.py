@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_catalog as catalog_rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, Item, Obstacle
@@ -44,6 +45,7 @@ class TenantExchange(Entity):
     def __init__(self, module):
         super(TenantExchange, self).__init__(module)
         self.code = module.params["tenant"]
+        self._catalog = None
 
     def normalize(self, desired):
         desired = dict(desired)
@@ -72,6 +74,11 @@ class TenantExchange(Entity):
             status = item.context.get("tenant_status")
             if status is not None and status != "Provisioned":
                 problems.append("tenant '%s' is %s; it must be Provisioned first" % (self.code, status))
+        if item.action in ("create", "update"):
+            changes = item.desired if item.action == "create" else item.changes
+            problems += catalog_rules.exchange_problems(
+                self.catalog(), (item.current or {}).get("version") or desired.get("version"),
+                changes.get("customer_plan"), changes.get("user_plans"))
         if item.action == "update" and "version" in item.changes:
             problems.append("version is %s and cannot change once provisioned (asked: %s)"
                             % (current["version"], desired["version"]))
@@ -81,6 +88,12 @@ class TenantExchange(Entity):
             if in_use:
                 problems.append("user plans still used by mailboxes cannot be removed: %s" % ", ".join(in_use))
         return problems
+
+    def catalog(self):
+        """What this Cortex offers (read once, when a change needs checking)."""
+        if self._catalog is None:
+            self._catalog = catalog_rules.read_catalog(self.api)
+        return self._catalog
 
     def create(self, item):
         return self.api.set_tenant_exchange(self.code, item.desired["version"], item.desired["customer_plan"],

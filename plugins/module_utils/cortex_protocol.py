@@ -102,6 +102,24 @@ def parse_user(node):
     return with_color(user)
 
 
+def parse_property_rules(node):
+    rules = {}
+    for prop in node.findall("properties/property"):
+        validation = prop.find("validation")
+        rule = dict(mandatory=to_bool(_text(prop, "mandatory")) or False)
+        if validation is not None:
+            kind = _text(validation, "type") or ""
+            rule["type"] = kind
+            if kind == "SQLQueryDDL":
+                rule["options"] = [(o.findtext("name") or "").strip() for o in validation.findall("options/option")]
+            elif kind == "RegularExpression":
+                rule["pattern"] = _text(validation, "value")
+            elif kind == "RangeValidator":
+                rule["minimum"], rule["maximum"] = to_int(_text(validation, "minimum")), to_int(_text(validation, "maximum"))
+        rules[_text(prop, "name") or ""] = rule
+    return rules
+
+
 def parse_mailbox(node):
     mailbox = {"status": _text(node, "status")}
     if node.find("userpackage") is not None or node.find("replyaddress") is not None:
@@ -198,6 +216,30 @@ class CortexAPI(object):
     def get_tenant(self, code):
         root = self.client.call("GET", _customer(code, [element("properties", attrib={"detail": "true"})]))
         return parse_tenant(root.find("customer"))
+
+    def get_tenants(self):
+        """Every customer the account can see, in detail, in one GET with an empty ``<customer>`` (as FIND lists
+        everything with an empty element) [dec: docs/protocol.md]; None when the server does not answer that way."""
+        if not self.batch_reads:
+            return None
+        try:
+            root = self.client.call("GET", element("customer"))
+        except CortexError as exc:
+            if exc.status == 400 and not is_not_found(exc):
+                return None
+            raise
+        tenants = [parse_tenant(node) for node in root.findall("customer")]
+        if tenants and "domains" not in tenants[0]:
+            return None
+        return tenants
+
+    def get_tenant_rules(self, code):
+        """A customer's detail and the rules of its extended properties (``<properties detail="true"/>``): a dict from
+        property name to ``mandatory``, ``type`` and, by validation type, ``options`` (SQLQueryDDL), ``pattern``
+        (RegularExpression), ``minimum``/``maximum`` (RangeValidator)."""
+        root = self.client.call("GET", _customer(code, [element("properties", attrib={"detail": "true"})]))
+        node = root.find("customer")
+        return parse_tenant(node), parse_property_rules(node)
 
     def tenant_services(self, code):
         root = self.client.call("FIND", _customer(code, [element("service")]))

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_catalog as catalog_rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_schema as schema
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
@@ -69,10 +70,18 @@ class Tenant(Entity):
         if renamed and item.desired.get("code") and not self.module.params["allow_rename"]:
             return ["code '%s' is the tenant '%s', not '%s': check the code, or set allow_rename: true to rename "
                     "that tenant" % (item.current["code"], item.current["name"], item.desired["name"])]
-        if item.action != "create":
+        if item.action not in ("create", "update"):
             return []
-        missing = [name for name in REQUIRED_TO_CREATE if item.desired.get(name) is None]
-        return ["%s required to create the tenant" % ", ".join(missing)] if missing else []
+        problems = []
+        changes = item.desired if item.action == "create" else item.changes
+        if any(changes.get(key) is not None for key in ("country", "roles", "zip_code")):
+            problems += catalog_rules.tenant_problems(catalog_rules.read_catalog(self.api), changes.get("country"),
+                                                      changes.get("roles"), changes.get("zip_code"))
+        if item.action == "create":
+            missing = [name for name in REQUIRED_TO_CREATE if item.desired.get(name) is None]
+            if missing:
+                problems.append("%s required to create the tenant" % ", ".join(missing))
+        return problems
 
     def create(self, item):
         # All the domains in the one create: a domain held by another client refuses the create as a whole.

@@ -28,6 +28,14 @@ options:
   name:
     description: Full name of the tenant, to find it when its code is not known.
     type: str
+  catalog:
+    description:
+      - Also return RV(catalog) - what this Cortex offers the partner's clients (roles, countries, Exchange versions,
+        customer and user plans with their versions and user limits), read from the partner's own reseller customer
+        (three requests), and, for a tenant that exists, how many of its mailboxes each limited plan holds.
+      - The role C(cloudforyou.cortex.client_onboarding) checks a description against it before any write.
+    type: bool
+    default: false
   detail:
     description:
       - V(true) reads every user (names, roles, mailbox plan), one request each, in parallel.
@@ -84,6 +92,19 @@ client:
     users:
       - {upn: claire.dubois@boulangerie-martin.fr, login: claire.dubois, first_name: Claire, last_name: Dubois,
          display_name: Claire Dubois, plan: FORFAIT_2GO}
+catalog:
+  description:
+    - With O(catalog=true) - C(partner) (the reseller's code), C(roles), C(countries), C(zip_pattern) (when the
+      deployment has one), C(exchange) (C(versions), C(customer_plans), C(user_plans), each plan with C(name),
+      C(versions), C(user_limit)), C(used) (mailboxes of this tenant per limited plan, by folded plan name), and
+      C(domains) (the domains of the other clients, by folded name, with the code of the client that holds each).
+    - Empty when this Cortex shows none of it; the checks that need it are then left to the server.
+  returned: with O(catalog=true)
+  type: dict
+  sample: {partner: DEMO, roles: [Customer Administrator, Exchange Users], countries: [France, Belgium],
+           exchange: {versions: ["2010", "2013"], customer_plans: [{name: Default, versions: ["2010", "2013"], user_limit: null}],
+                      user_plans: [{name: FORFAIT_ESSAI, versions: ["2010", "2013"], user_limit: 5}]},
+           used: {forfait_essai: 2}}
 state:
   description:
     - What is not part of a description - the tenant's status, and each user's login, status, mailbox status and roles
@@ -92,6 +113,8 @@ state:
   type: dict
 """
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_catalog import (
+    domains_in_use, plans_used, read_catalog)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients import describe, find_tenant
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
@@ -99,7 +122,8 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module i
 
 def main():
     module = CortexModule(
-        argument_spec=dict(tenant=dict(type="str"), name=dict(type="str"), detail=dict(type="bool", default=True)),
+        argument_spec=dict(tenant=dict(type="str"), name=dict(type="str"), detail=dict(type="bool", default=True),
+                           catalog=dict(type="bool", default=False)),
         with_wait=False,
         bulk=True,
         required_one_of=[("tenant", "name")],
@@ -107,14 +131,21 @@ def main():
     )
     params = module.params
     label = "tenant '%s'" % (params["tenant"] or params["name"])
+    extra = {}
     try:
+        if params["catalog"]:
+            extra["catalog"] = read_catalog(module.api)
         code = find_tenant(module.api, code=params["tenant"], name=params["name"])
+        if params["catalog"]:
+            extra["catalog"]["domains"] = domains_in_use(module.api, extra["catalog"].get("partner"), code)
         if code is None:
-            module.exit_json(changed=False, found=False, client={})
+            module.exit_json(changed=False, found=False, client={}, **extra)
         client, state = describe(module, code, detail=params["detail"])
+        if params["catalog"]:
+            extra["catalog"]["used"] = plans_used(module.api, code, extra["catalog"])
     except CortexError as exc:
         module.fail_cortex(exc, label)
-    module.exit_json(changed=False, found=True, client=client, state=state)
+    module.exit_json(changed=False, found=True, client=client, state=state, **extra)
 
 
 if __name__ == "__main__":
