@@ -401,7 +401,7 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
     for step, c in per_step.items():
         text = ", ".join("%d %s" % (n, words[what]) for what, n in c.items() if n and what in words)
         if c.get("domains"):
-            text += " (with %d domains)" % c["domains"]
+            text += " (with %d domain%s)" % (c["domains"], "" if c["domains"] == 1 else "s")
         lines.append("%s: %s" % (step, text or "nothing to do"))
     undescribed = (plan or {}).get("undescribed") or []
     if undescribed:

@@ -8,9 +8,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:  # pragma: no cover - JSON text then
+    HAS_YAML = False
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.warnings import get_deprecation_messages, get_warning_messages
@@ -48,6 +55,14 @@ WAIT_SPEC = dict(
 
 BULK_SPEC = dict(concurrency=dict(type="int", default=DEFAULT_CONCURRENCY))
 BATCH_SPEC = dict(batch_size=dict(type="int", default=DEFAULT_BATCH_SIZE))
+
+
+def diff_text(value):
+    """A diff side as text that Ansible shows as a unified diff, accented names as they are (a dict would be shown as
+    ASCII JSON, ``"H\u00e9l\u00e8ne"``): YAML when PyYAML is there, else indented JSON."""
+    if HAS_YAML:
+        return yaml.safe_dump(value, allow_unicode=True, default_flow_style=False, sort_keys=True, width=1000)
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def masked_params(spec, params):
@@ -260,9 +275,11 @@ class CortexModule(AnsibleModule):
             for item in items:
                 if item.action:
                     before[item.label], after[item.label] = entity.diff(item)
+            header = "%d %s(s)" % (len(before), entity.kind)
             if bulk_key is None and items and items[0].action:
-                before, after = before[items[0].label], after[items[0].label]
-            output["diff"] = dict(before=before, after=after)
+                before, after, header = before[items[0].label], after[items[0].label], items[0].label
+            output["diff"] = dict(before=diff_text(before), after=diff_text(after), before_header=header,
+                                  after_header=header)
         return output
 
     def item_result(self, entity, item, key, brief=False):

@@ -40,7 +40,7 @@ run "$state/empty.log" empty.yml -e "@$state/empty.yml" || fail "empty answers" 
 grep -E '"msg": "cortex_resilience:' "$state/empty.log" | sed 's/^ *"msg": "\(.*\)"$/\1/'
 
 # 2. the role on a slow Cortex, one user failing for good
-start slow --delay 0.3 --workers 4
+start slow --delay 0.5 --workers 4
 rc=0
 run "$state/slow.log" slow.yml -e "@$state/slow.yml" || rc=$?
 [ "$rc" -ne 0 ] || fail "the onboarding with a user failing for good should fail" "$state/slow.log"

@@ -43,7 +43,7 @@ fi
 
 # The output must hold what the run did (so an empty or truncated capture cannot pass) ...
 for expected in 'mallory@itsec.example' 'refused before any write' 'Simulated failure of a user for the secrets test' \
-                '"password": "********"' 'AnsiballZ_cortex_request_info.py' '"Provisioned": 12'; do
+                "password: '********'" 'AnsiballZ_cortex_request_info.py' '"Provisioned": 12'; do
   grep -q -F -e "$expected" "$log" || { echo "cortex_secrets: '$expected' missing from the output"; exit 1; }
 done
 # ... and not one secret.

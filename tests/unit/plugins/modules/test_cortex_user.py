@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
+import yaml
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_module
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexOutcomeUnknown
@@ -159,8 +160,8 @@ def test_lost_create_that_never_arrived_is_sent_again_once(api, run):
 
 def test_diff_masks_the_password_and_output_never_holds_it(api, run):
     result, out = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")), diff=True)
-    assert result["diff"]["before"] == {}
-    assert result["diff"]["after"]["password"] == "********"
+    assert yaml.safe_load(result["diff"]["before"]) == {}
+    assert yaml.safe_load(result["diff"]["after"])["password"] == "********"
     assert SECRET not in out
 
 
@@ -295,3 +296,13 @@ def test_two_new_users_of_one_run_with_one_login_are_refused_naming_both(api, ru
         "login 'marie-christine_BMS' is also the login of users[0] 'marie-christine.dupont@boulangerie-martin.fr': "
         "set login to tell them apart"]
     assert "users[3] 'contact@martin-patisserie.com'" in problems and len(problems) == 2
+
+
+def test_the_diff_shows_accented_names_as_they_are_and_masks_the_password(api, run):
+    """Ansible's callback shows a dict diff as ASCII JSON ("H\\u00e9l\\u00e8ne"): the sides are text."""
+    result, out = run(dict(tenant="BMS", **user("helene@boulangerie-martin.fr", first_name=u"Hélène",
+                                                last_name=u"Lefèvre")), diff=True)
+    after = result["diff"]["after"]
+    assert isinstance(after, str) and u"first_name: Hélène" in after and u"last_name: Lefèvre" in after
+    assert "\\u00e9" not in after and "password: '********'" in after and SECRET not in after
+    assert result["diff"]["before"] == "{}\n" and result["diff"]["after_header"] == "user 'helene@boulangerie-martin.fr'"
