@@ -197,24 +197,24 @@ class Watchdog(object):
 WATCHDOG = Watchdog()
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _Watched(object):
+    """A connection that reports its socket to the watchdog, whether new (connect) or reused (request)."""
+
     def request(self, *args, **kwargs):  # pylint: disable=arguments-differ
         WATCHDOG.watch(self.sock)
-        return super(_WatchedHTTPConnection, self).request(*args, **kwargs)
+        return super(_Watched, self).request(*args, **kwargs)
 
     def connect(self):
-        super(_WatchedHTTPConnection, self).connect()
+        super(_Watched, self).connect()
         WATCHDOG.watch(self.sock)
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def request(self, *args, **kwargs):  # pylint: disable=arguments-differ
-        WATCHDOG.watch(self.sock)
-        return super(_WatchedHTTPSConnection, self).request(*args, **kwargs)
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
 
-    def connect(self):
-        super(_WatchedHTTPSConnection, self).connect()
-        WATCHDOG.watch(self.sock)
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
