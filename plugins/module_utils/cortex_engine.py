@@ -176,6 +176,11 @@ class Entity(object):
     def ref(self, item):
         raise NotImplementedError
 
+    def request_key(self, item):
+        """How a provisioning request names this item's object (``object/name``, folded), when it does: lets the
+        engine give request ids to their objects after a batch answer with fewer ids than objects."""
+        return None
+
     def present(self, item):
         """The object as the module returns it: what was read, with the changes made, never a secret."""
         if item.action == "delete" and item.status == "Deleted":
@@ -299,6 +304,8 @@ class Engine(object):
                 for item, request_id in zip(chunk, ids):
                     item.request_ids = [request_id]
                 return
+            if ids and not errors:
+                chunk = self._match_requests(chunk, ids)
             # Some objects were refused, or the answer was lost or holds no ids: which object got what is not
             # certain. Read them again and decide each on its own; only what still needs writing is sent, alone.
             self._settle_unclear(chunk)
@@ -306,6 +313,23 @@ class Engine(object):
             for item in chunk:
                 if not item.request_ids and not item.error:
                     item.error = exc.message if isinstance(exc, CortexError) else repr(exc)
+
+    def _match_requests(self, chunk, ids):
+        """Fewer request ids than objects, no error: some objects needed no change - most likely another run made
+        them a moment ago. Where a request names its object (``Entity.request_key``), the ids are given to their
+        objects by reading the requests; the objects left are decided on a fresh read (and an object found as asked
+        is counted unchanged, not created by this run). Returns the objects left."""
+        keyed = dict((self.entity.request_key(item), item) for item in chunk if self.entity.request_key(item))
+        if not keyed:
+            return chunk
+        for request_id, request in zip(ids, self.entity.api.get_requests(ids)):
+            item = keyed.get(((request.get("object_name") if isinstance(request, dict) else None) or "").casefold())
+            if item is not None:
+                item.request_ids = [request_id]
+        left = [item for item in chunk if not item.request_ids]
+        for item in left:
+            item.context["another_run"] = True
+        return left
 
     def _settle_unclear(self, chunk):
         for item, current in zip(chunk, self.entity.reread_all(chunk)):
@@ -323,6 +347,10 @@ class Engine(object):
         item.current = current
         plan = self.entity.plan(item)
         being_removed = action == "delete" and current is not None and current.get("status") in BUSY_STATUSES
+        if plan.action is None and item.context.get("another_run"):
+            item.plan = Plan(None)  # as asked already, and not by this run's write (it made no request for it)
+            item.note = "found as asked after this run's write, which made no request for it: done by another run"
+            return None
         if plan.action is None or being_removed or (action == "create" and plan.action == "reprovision"):
             # Written by the lost write: its request id is unknown, so the object itself is watched.
             item.context["written"] = True

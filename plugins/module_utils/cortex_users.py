@@ -224,6 +224,11 @@ class UserEntity(Entity):
         return dict(kind="user", tenant=self.code, login=login, upn=item.desired["upn"],
                     action="delete" if item.action == "delete" else "provision")
 
+    def request_key(self, item):
+        login = (item.current or {}).get("login") or (
+            rules.stored_login(item.changes["login"], self.code) if item.changes.get("login") else None)
+        return login.casefold() if login else None
+
     def present(self, item):
         shown = super(UserEntity, self).present(item)
         if shown and item.action == "create" and "login" in shown and not item.current:

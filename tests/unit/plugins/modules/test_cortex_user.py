@@ -29,6 +29,7 @@ class FakeAPI(object):
         self.drop_write = 0  # how many next writes are lost before being applied
         self.next_id = 45000
         self.finds = []
+        self.request_objects = {}
 
     def _request(self, status="Provisioned"):
         self.next_id += 1
@@ -65,7 +66,9 @@ class FakeAPI(object):
                 login=login + "_BMS", upn=fields["upn"], first_name=fields.get("first_name"),
                 last_name=fields.get("last_name"), display_name=fields.get("display_name"), enabled=True,
                 status="Provisioned", password=fields.get("password"))
-        return self._write(create)
+        ids = self._write(create)
+        self.request_objects[ids[0]] = login + "_BMS"
+        return ids
 
     def update_user(self, code, login, changes):
         def update():
@@ -83,6 +86,9 @@ class FakeAPI(object):
             else:
                 ids += self.create_user(code, login, fields)
         return ids, []
+
+    def get_requests(self, ids):
+        return [dict(self.get_request(i), object_name=self.request_objects.get(i)) for i in ids]
 
     def provision(self, ref):
         def provision():
@@ -306,3 +312,27 @@ def test_the_diff_shows_accented_names_as_they_are_and_masks_the_password(api, r
     assert isinstance(after, str) and u"first_name: Hélène" in after and u"last_name: Lefèvre" in after
     assert "\\u00e9" not in after and "password: '********'" in after and SECRET not in after
     assert result["diff"]["before"] == "{}\n" and result["diff"]["after_header"] == "user 'helene@boulangerie-martin.fr'"
+
+
+def test_users_another_run_created_meanwhile_are_counted_unchanged_not_created(api, run):
+    """Two runs of one client at once: the user the other run made between our listing and our write is not ours -
+    our SET changed nothing for it and made no request - so it is counted unchanged, not created."""
+    made_by_the_other_run = "u1@boulangerie-martin.fr"
+    create = api.create_user
+
+    def set_users(code, entries):
+        ids = []
+        for login, fields in entries:
+            if fields["upn"] == made_by_the_other_run:
+                create(code, login, fields)  # the other run's write, just before ours: ours changes nothing
+            else:
+                ids += create(code, login, fields)
+        return ids, []
+
+    api.set_users = set_users
+    users = [user("u%d@boulangerie-martin.fr" % i) for i in range(3)]
+    result, dummy = run(dict(tenant="BMS", users=users))
+    assert [r["action"] for r in result["users"]] == ["create", "none", "create"], result["users"]
+    assert [r["request_ids"] for r in result["users"]] == [[45001], [], [45003]]
+    assert "done by another run" in result["users"][1]["note"]
+    assert result["summary"] == dict(total=3, failed=0, create=2, none=1)
