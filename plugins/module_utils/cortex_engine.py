@@ -94,6 +94,16 @@ class Item(object):
         return self.plan.changes
 
 
+def items_from(params, bulk_key, key, single_label, desired_of):
+    """The items of a module run: one from the top-level options (the single form), or one per entry of
+    ``params[bulk_key]`` (the bulk form), labelled by the option ``key`` (``users[3] 'x@y.fr'``, ``user 'x@y.fr'``)."""
+    bulk = params.get(bulk_key) is not None
+    entries = params[bulk_key] if bulk else [params]
+    return [Item("%s[%d] '%s'" % (bulk_key, index, entry.get(key)) if bulk else single_label % entry.get(key),
+                 desired_of(entry), entry.get("state") or "present", index)
+            for index, entry in enumerate(entries)]
+
+
 class Entity(object):
     """What a module manages. Subclasses set ``fields`` (:class:`cortex_schema.Field`) and implement the hooks."""
 

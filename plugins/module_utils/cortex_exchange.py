@@ -14,7 +14,7 @@ __metaclass__ = type
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_catalog as catalog_rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, Item, Obstacle
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, Obstacle, items_from
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import is_not_found
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import Field
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant, settle
@@ -120,11 +120,8 @@ class TenantExchange(Entity):
 
 
 def mailbox_items(params):
-    bulk = params.get("mailboxes") is not None
-    entries = params["mailboxes"] if bulk else [params]
-    return [Item("mailboxes[%d] '%s'" % (index, e["user"]) if bulk else "mailbox of '%s'" % e["user"],
-                 dict(user=e["user"], plan=e.get("plan")), e.get("state") or "present", index)
-            for index, e in enumerate(entries)]
+    return items_from(params, "mailboxes", "user", "mailbox of '%s'",
+                      lambda entry: dict(user=entry["user"], plan=entry.get("plan")))
 
 
 class Mailboxes(Entity):

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_schema as schema
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, Item
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, items_from
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant
 
 # cortex_user's fields: roles belong to cortex_admin.
@@ -36,14 +36,8 @@ def user_argument_spec(fields=USER_OPTION_FIELDS, bulk=True, **overrides):
 
 def user_items(params, option_names):
     """Items from the single form's top-level options or from ``users``."""
-    bulk = params.get("users") is not None
-    entries = params["users"] if bulk else [params]
-    items = []
-    for index, entry in enumerate(entries):
-        desired = dict((name, entry.get(name)) for name in option_names if name != "state")
-        label = "users[%d] '%s'" % (index, entry.get("upn")) if bulk else "user '%s'" % entry.get("upn")
-        items.append(Item(label, desired, entry.get("state") or "present", index))
-    return items
+    return items_from(params, "users", "upn", "user '%s'",
+                      lambda entry: dict((name, entry.get(name)) for name in option_names if name != "state"))
 
 
 class UserEntity(Entity):
