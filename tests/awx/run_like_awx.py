@@ -16,16 +16,19 @@ cortex_ca_pem). What this does, as AWX does it:
 
 1. checks extensions/awx/credential_type_cortex.yml against AWX's rules for a custom credential type (input field
    keys and types, only the documented `format`, injector kinds, environment variable names, templates that use only
-   defined fields) and each survey spec of extensions/awx/ (survey_onboard_client.json, survey_offboard_client.json)
-   against AWX's rules for a survey spec;
+   defined fields) and each survey spec of extensions/awx/ (survey_onboard_client.json, survey_offboard_client.json,
+   survey_day2_user.json) against AWX's rules for a survey spec;
 2. for each job, builds a private data directory: project/ (a copy of playbooks/), inventory/hosts (localhost),
    env/envvars holding only what the credential type injects (rendered with AWX's semantics: a Jinja sandbox, unset
    string inputs undefined, the CA bundle written by the `file` injector into env/) plus ANSIBLE_COLLECTIONS_PATH,
    env/extravars holding the client (cortex_client, or the survey's answers as AWX passes them);
 3. runs ansible_runner.run(private_data_dir=..., playbook=...) and asserts status successful and rc 0 (or, for the
-   job whose credential lacks the CA bundle, a failure on the certificate: validation is on by default); the
-   survey-onboarded client is then offboarded through offboard_client_survey.yml with the offboarding survey's
-   answers: first with a confirmation that is not its code (the job must fail and remove nothing), then confirmed;
+   job whose credential lacks the CA bundle, a failure on the certificate: validation is on by default); on the
+   survey-onboarded client, day2_user_survey.yml runs with the day-2 survey's answers (a user added with a mailbox
+   and a password, its password reset, its plan changed, its account disabled, its removal refused without the
+   confirmation, then done), and the client is offboarded through offboard_client_survey.yml with the offboarding
+   survey's answers: first with a confirmation that is not its code (the job must fail and remove nothing), then
+   confirmed;
 4. searches every file under each private data directory but env/ (the job's inputs) - artifacts/<id>/stdout,
    job_events/*.json, command, status, rc... - for every password: the users', the administrators' and the
    partner's. ansible-runner copies the whole environment into artifacts/<id>/command (AWX stores its job_env
@@ -55,7 +58,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CREDENTIAL_TYPE = os.path.join(ROOT, "extensions", "awx", "credential_type_cortex.yml")
 SURVEYS = {"onboard": os.path.join(ROOT, "extensions", "awx", "survey_onboard_client.json"),
-           "offboard": os.path.join(ROOT, "extensions", "awx", "survey_offboard_client.json")}
+           "offboard": os.path.join(ROOT, "extensions", "awx", "survey_offboard_client.json"),
+           "day2": os.path.join(ROOT, "extensions", "awx", "survey_day2_user.json")}
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 SUMMARY_LINE = re.compile(r"Client (\S+) \((.+?)\): (\d+) created, (\d+) changed, (?:\d+) removed, (\d+) unchanged, "
                           r"(\d+) failed")
@@ -279,6 +283,7 @@ def make_password(*texts):
             return candidate
 
 
+SURVEY_DOMAIN = "fromagerie-survey.fr"  # the primary domain of the client the survey onboards
 PEOPLE = [("Claire", "Dubois", "FORFAIT_2GO"), ("Marc", "Petit", "FORFAIT_10GO"), ("Julie", "Moreau", "FORFAIT_2GO"),
           ("Karim", "Benali", "FORFAIT_10GO"), ("Sophie", "Laurent", "")]
 
@@ -311,7 +316,7 @@ def cli_client(secret_values):
 
 def survey_answers(secret_values):
     """Answers to the survey for a second client: 5 users as CSV text, one initial password for them all."""
-    domain = "fromagerie-survey.fr"
+    domain = SURVEY_DOMAIN
     rows = ["%s;%s;%s.%s@%s;%s" % (first, last, first.lower(), last.lower(), domain, plan) for first, last, plan in PEOPLE]
     texts = [domain, "Louis Garnier"] + ["%s %s %s.%s" % (first, last, first, last) for first, last, _plan in PEOPLE]
     admin_password = make_password("gerant@" + domain, "Louis Garnier", *texts)
@@ -469,6 +474,51 @@ def start_emulator(state):
                       "cortex_ca_pem": pem}
 
 
+def day2_jobs(work, ctype, credential, collections, survey, code, domain, secret_values):
+    """day2_user_survey.yml with the day-2 survey's answers on a user of the tenant `code`, each job checked by the
+    summary line it prints. Returns [(name, private data dir)]."""
+    first, last = "Nina", "Roche"
+    upn = "%s.%s@%s" % (first.lower(), last.lower(), domain)
+    passwords = [make_password(upn, first, last, "%s %s" % (first, last)) for _index in range(2)]
+    secret_values["password of %s (day-2 survey, add)" % upn] = passwords[0]
+    secret_values["password of %s (day-2 survey, reset)" % upn] = passwords[1]
+    user = {"survey_tenant": code, "survey_user_upn": upn}
+    steps = [
+        ("day2-add", dict(user, survey_operation="add", survey_first_name=first, survey_last_name=last,
+                          survey_plan="FORFAIT_10GO", survey_user_password=passwords[0]),
+         "add - account created, mailbox created on FORFAIT_10GO"),
+        ("day2-reset", dict(user, survey_operation="reset-password", survey_user_password=passwords[1],
+                            survey_change_password_at_next_logon="no"),
+         "reset-password - account password reset"),
+        ("day2-plan", dict(user, survey_operation="change-plan", survey_plan="FORFAIT_2GO"),
+         "change-plan - account unchanged, mailbox moved to FORFAIT_2GO"),
+        ("day2-disable", dict(user, survey_operation="disable"), "disable - account disabled"),
+        ("day2-refused", dict(user, survey_operation="remove", survey_confirm_upn="other." + upn), None),
+        ("day2-remove", dict(user, survey_operation="remove", survey_confirm_upn=upn),
+         "remove - account removed, mailbox deprovisioned"),
+    ]
+    jobs = []
+    for name, answers, expected in steps:
+        extra = survey_extra_vars(survey, answers)
+        path, runner, stdout, _env, elapsed = run_job(work, name, "day2_user_survey.yml", ctype, credential,
+                                                      collections, extra)
+        tail = "\n".join(stdout.splitlines()[-20:])
+        if expected is None:  # refused before any write
+            if runner.status != "failed" or "refusing to remove %s" % upn not in stdout or "changed=0" not in stdout:
+                raise CheckFailed("job %s: expected a refusal that changes nothing, got status %s:\n%s"
+                                  % (name, runner.status, tail))
+            log("job %-14s failed as expected in %4.1fs: a removal without the UPN confirmed removes nothing"
+                % (name, elapsed))
+        else:
+            line = "User %s of %s: %s" % (upn, code, expected)
+            if runner.status != "successful" or runner.rc != 0 or line not in stdout:
+                raise CheckFailed("job %s: expected status successful and %r, got status %s, rc %s:\n%s"
+                                  % (name, line, runner.status, runner.rc, tail))
+            log("job %-14s successful in %4.1fs: %s" % (name, elapsed, line))
+        jobs.append((name, path))
+    return jobs
+
+
 def offboard_jobs(work, ctype, credential, collections, survey, code):
     """offboard_client_survey.yml with the offboarding survey's answers, on the tenant `code`: refused when the
     confirmation is not the code, then done. Returns [(name, private data dir)]."""
@@ -568,7 +618,9 @@ def run_jobs(args, ctype, surveys, credential):
         raise CheckFailed("job survey: unexpected summary: %s" % line)
     log("job %-14s successful in %4.1fs: %s" % ("survey", elapsed, line))
     jobs.append(("survey", path))
-    jobs += offboard_jobs(work, ctype, credential, collections, surveys["offboard"], SUMMARY_LINE.search(line).group(1))
+    code = SUMMARY_LINE.search(line).group(1)
+    jobs += day2_jobs(work, ctype, credential, collections, surveys["day2"], code, SURVEY_DOMAIN, secret_values)
+    jobs += offboard_jobs(work, ctype, credential, collections, surveys["offboard"], code)
 
     # 3. HTTPS without the CA bundle in the credential: certificates are still checked (cortex_validate_certs unset)
     if credential.get("cortex_ca_pem"):
