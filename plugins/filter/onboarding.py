@@ -22,11 +22,19 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv impo
 TENANT_KEYS = ("name", "code", "contact_name", "contact_email", "address", "city", "zip_code", "country",
                "password_never_expires", "min_password_length", "roles")
 REQUIRED_TENANT_KEYS = ("name", "contact_name", "contact_email", "address", "city", "zip_code", "country")
-USER_KEYS = ("upn", "login", "first_name", "last_name", "display_name", "password", "password_never_expires",
-             "change_password_at_next_logon", "enabled")
+USER_KEYS = ("upn", "login", "first_name", "last_name", "display_name", "password", "update_password",
+             "password_never_expires", "change_password_at_next_logon", "enabled")
 ADMIN_KEYS = USER_KEYS + ("roles", "plan")
 CLIENT_KEYS = TENANT_KEYS + ("domains", "admin", "exchange", "users", "allow_rename")
 ADMIN_ROLE = "customer administrator"
+
+
+def upn_key(upn):
+    """A UPN as compared: its domain in punycode, all of it case-folded (Cortex may list either form)."""
+    try:
+        return rules.normalize_upn(upn or "").casefold()
+    except ValueError:
+        return (upn or "").casefold()
 
 
 class ClientPlan(object):
@@ -35,8 +43,9 @@ class ClientPlan(object):
     ``existing`` is what cortex_client_info returned for the client (``found``, ``client``, ``state``), or None.
     """
 
-    def __init__(self, client, existing=None, catalog=None, prune=False, prune_max=10):
+    def __init__(self, client, existing=None, catalog=None, prune=False, prune_max=10, update_password="on_create"):
         self.client = client
+        self.update_password = update_password
         self.existing = existing if existing and existing.get("found") else None
         self.catalog = catalog if catalog is not None else (existing or {}).get("catalog") or {}
         self.prune = prune
@@ -44,7 +53,7 @@ class ClientPlan(object):
         self.problems = []
         self.refused = set()  # the objects with a problem
         state = (self.existing or {}).get("state") or {}
-        self.current_users = dict(((u.get("upn") or "").casefold(), u) for u in state.get("users") or [])
+        self.current_users = dict((upn_key(u.get("upn")), u) for u in state.get("users") or [])
         self.logins = None  # login (folded) -> current user, built when first needed
         self.code = client.get("code") or ((self.existing or {}).get("client") or {}).get("code") \
             or rules.generated_code(client.get("name") or "")
@@ -55,7 +64,7 @@ class ClientPlan(object):
             self.refused.add(where)
 
     def exists(self, upn):
-        return (upn or "").casefold() in self.current_users
+        return upn_key(upn) in self.current_users
 
     # -- the tenant and its domains --------------------------------------------------------------------
     def domains(self):
@@ -125,6 +134,10 @@ class ClientPlan(object):
         issues = rules.user_problems(user)
         if state not in ("present", "absent"):
             issues.append("state must be present or absent")
+        if user.get("update_password", "on_create") not in ("on_create", "always"):
+            issues.append("update_password must be on_create or always")
+        elif state != "absent":
+            user.setdefault("update_password", self.update_password)
         if not issues:
             user["upn"] = rules.normalize_upn(entry["upn"])
             issues += rules.upn_problems(user["upn"], domains)
@@ -141,6 +154,8 @@ class ClientPlan(object):
         if user.get("password") is None:
             if new:
                 issues.append("password is required to create the user (users that exist need none)")
+            elif user.get("update_password") == "always":
+                issues.append("password is required with update_password: always")
         elif isinstance(user["password"], str):
             display = entry.get("display_name") or " ".join(
                 n for n in (entry.get("first_name"), entry.get("last_name")) if isinstance(n, str) and n)
@@ -209,7 +224,7 @@ class ClientPlan(object):
                 self.problem("plan '%s'" % plan["name"], [message])
 
     def has_mailbox(self, upn):
-        current = self.current_users.get((upn or "").casefold())
+        current = self.current_users.get(upn_key(upn))
         return current is not None and current.get("mailbox", "NotProvisioned") != "NotProvisioned"
 
     def plan(self):
@@ -227,7 +242,7 @@ class ClientPlan(object):
             admin = self.user(client["admin"], where, names, ADMIN_KEYS, allowed)
             if admin.get("upn"):
                 admin.setdefault("roles", ["Customer Administrator"])
-                seen[admin["upn"].casefold()] = "admin"
+                seen[upn_key(admin["upn"])] = "admin"
                 self.claim_login(logins, admin, client["admin"], where)
 
         exchange = dict(client["exchange"]) if isinstance(client.get("exchange"), dict) else None
@@ -244,7 +259,7 @@ class ClientPlan(object):
         for index, entry in enumerate(entries):
             where = "users[%d] '%s'" % (index, (entry or {}).get("upn") if isinstance(entry, dict) else entry)
             user = self.user(entry, where, names, USER_KEYS + ("plan",))
-            key = (user.get("upn") or "").casefold()
+            key = upn_key(user.get("upn"))
             if key and key in seen:
                 self.problem(where, ["same UPN as %s" % seen[key]])
             elif user.get("state") != "absent":
@@ -269,7 +284,7 @@ class ClientPlan(object):
         self.plan_limits([m for m in mailboxes if m.get("user") and m.get("plan")])
 
         if admin and admin.get("upn"):
-            described.add(admin["upn"].casefold())
+            described.add(upn_key(admin["upn"]))
         undescribed = [u for k, u in sorted(self.current_users.items()) if k not in described]
         pruned, kept = [], []
         for current in undescribed:
@@ -305,17 +320,18 @@ def current_roles_unknown(users):
     return any(u.get("roles") is None for u in users)
 
 
-def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=10):
+def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=10, update_password="on_create"):
     """Check a cortex_client description as a whole and split it into the inputs of each module.
 
     ``existing``: the result of cortex_client_info for the client (what Cortex holds), so that users that exist need
     no password and new logins are checked against the tenant's; ``catalog``: the result of cortex_catalog_info (what
     this Cortex offers: versions, plans and their limits, roles, countries); ``prune``: remove the tenant's users the
-    description does not list (its administrator excepted), at most ``prune_max``.
+    description does not list (its administrator excepted), at most ``prune_max``; ``update_password``: for the users
+    (and administrator) whose entry does not set it.
     """
     if not isinstance(client, dict):
         raise AnsibleFilterError("onboarding_plan expects the cortex_client dictionary, got %s" % type(client).__name__)
-    return ClientPlan(client, existing, catalog, prune, prune_max).plan()
+    return ClientPlan(client, existing, catalog, prune, prune_max, update_password).plan()
 
 
 def _failed_jobs(waited):
@@ -325,11 +341,12 @@ def _failed_jobs(waited):
     return failed
 
 
-STEP_OBJECT = {"tenant": "tenant", "admin": "user", "users": "user", "mailbox_removals": "mailbox of",
-               "mailboxes": "mailbox of", "exchange": "exchange"}
+STEP_LABELS = {"mailbox_removals": "mailboxes of removed users"}
 
 
 def _object_name(step, item, result):
+    if item is result and step in ("users", "mailboxes", "mailbox_removals") and "action" not in result:
+        return "%s (the whole task)" % STEP_LABELS.get(step, step)
     obj = item.get("user") or item.get("service") or item.get("tenant") or {}
     if step in ("mailboxes", "mailbox_removals"):
         return "mailbox of '%s'" % obj.get("user")
@@ -402,7 +419,7 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
         text = ", ".join("%d %s" % (n, words[what]) for what, n in c.items() if n and what in words)
         if c.get("domains"):
             text += " (with %d domain%s)" % (c["domains"], "" if c["domains"] == 1 else "s")
-        lines.append("%s: %s" % (step, text or "nothing to do"))
+        lines.append("%s: %s" % (STEP_LABELS.get(step, step), text or "nothing to do"))
     undescribed = (plan or {}).get("undescribed") or []
     if undescribed:
         lines.append("in Cortex but not in the description (kept; client_onboarding_prune removes them): %s"

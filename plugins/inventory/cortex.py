@@ -14,7 +14,7 @@ description:
   - Lists the tenants (clients) the partner account can see on Cortex as hosts, one per tenant, named by its code, with
     C(ansible_connection=local) and the host variable C(cortex_tenant) - C(code), C(name), C(primary_domain),
     C(domains), C(status), C(status_color), C(users) (how many), C(mailboxes) (how many per plan),
-    C(exchange_version) and C(exchange_status).
+    C(exchange_version), C(exchange_status) and C(parent) (the code of the partner's own reseller customer).
   - Every host is in the group C(cortex_tenants). C(compose), C(groups) and C(keyed_groups) build more.
   - Requests are bounded by the number of tenants, not of users - one listing, then per tenant its detail, its Hosted
     Exchange service and its users with their mailboxes, O(concurrency) at a time.

@@ -314,6 +314,43 @@ def cli_client(secret_values):
     }
 
 
+def progress_job(work, ctype, credential, collections, secret_values):
+    """onboard_client.yml for a client of 40 users with client_onboarding_progress_interval=1: the progress lines the
+    action plugins print while waiting must be in the job's events (what AWX shows as job output). Returns
+    (name, private data dir)."""
+    client = cli_client({})  # its shape only: the passwords it drew are replaced below and are in no job
+    admin_upn = "admin@atelier-progress.fr"
+    client.update(name="Atelier Progress SAS", code="APS", contact_email="anne@atelier-progress.fr",
+                  domains=[{"name": "atelier-progress.fr", "primary": True}])
+    client["admin"] = dict(client["admin"], upn=admin_upn, password=make_password(admin_upn, "Anne Leroy", "APS"))
+    client["users"] = []
+    for index in range(40):
+        upn = "progress%02d@atelier-progress.fr" % index
+        password = make_password(upn, "Pro", "Gress%d" % index)
+        secret_values["password of %s (progress job)" % upn] = password
+        client["users"].append({"upn": upn, "first_name": "Pro", "last_name": "Gress%d" % index,
+                                "password": password, "plan": "FORFAIT_2GO"})
+    secret_values["administrator password (progress job)"] = client["admin"]["password"]
+    path, runner, stdout, env, elapsed = run_job(work, "progress", "onboard_client.yml", ctype, credential,
+                                                 collections, {"cortex_client": client,
+                                                               "client_onboarding_progress_interval": 1})
+    line = expect_success("progress", runner, stdout)[0]
+    pattern = re.compile(r"APS: \d+/\d+ provisioned, \d+ in progress, \d+ failed")
+    events = []
+    events_dir = os.path.join(path, "artifacts", "job", "job_events")
+    for name in sorted(os.listdir(events_dir)):
+        with open(os.path.join(events_dir, name), encoding="utf-8") as fh:
+            event = json.load(fh)
+        if pattern.search(event.get("stdout") or ""):
+            events.append(event.get("event"))
+    if not events:
+        raise CheckFailed("job progress: no progress line in the job events (what AWX shows); stdout has %d"
+                          % len(pattern.findall(stdout)))
+    log("job %-14s successful in %4.1fs: %d progress line(s) in the job events (%s); %s"
+        % ("progress", elapsed, len(events), ", ".join(sorted(set(events))), line))
+    return ("progress", path)
+
+
 def survey_answers(secret_values):
     """Answers to the survey for a second client: 5 users as CSV text, one initial password for them all."""
     domain = SURVEY_DOMAIN
@@ -464,7 +501,7 @@ def start_emulator(state):
     cert, key = tls_certificate(state)
     password = "Aw%s-9" % secrets.token_urlsafe(18)
     emulator = launcher.start(state, ["--partner", "awx-partner:" + password, "--tls-cert", cert, "--tls-key", key,
-                                      "--delay", "0.05"])
+                                      "--delay", "0.2"])
     if not emulator.url.startswith("https://"):
         emulator.stop()
         raise CheckFailed("the emulator did not start with TLS (url: %s)" % emulator.url)
@@ -608,6 +645,10 @@ def run_jobs(args, ctype, surveys, credential):
     injected = sorted(env)
     if credential.get("cortex_ca_pem") and not os.path.isfile(env.get("CORTEX_CA_PATH", "")):
         raise CheckFailed("CORTEX_CA_PATH does not name the CA file the file injector wrote")
+
+    # 1b. a larger client, waited for with a progress line every second: the lines must reach AWX's job events
+    progress = progress_job(work, ctype, credential, collections, secret_values)
+    jobs.append(progress)
 
     # 2. onboard_client_survey.yml with the survey's answers
     extra = survey_extra_vars(surveys["onboard"], survey_answers(secret_values))

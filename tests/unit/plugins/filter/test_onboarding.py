@@ -276,3 +276,33 @@ def test_the_catalogue_of_this_cortex_is_checked_before_any_write():
                         for i in range(2)]
     assert any("plan 'FORFAIT_10GO': 2 new mailbox(es) asked, 0 used, limit 1" in p
                for p in onboarding_plan(client, catalog=catalog)["problems"])
+
+
+def test_one_user_can_have_its_password_reset_while_the_others_keep_theirs():
+    client = copy.deepcopy(CLIENT)
+    client["users"][0]["update_password"] = "always"
+    plan = onboarding_plan(client, update_password="on_create")
+    assert plan["problems"] == []
+    assert [u["update_password"] for u in plan["users"]] == ["always", "on_create"]
+    client["users"][1]["update_password"] = "sometimes"
+    assert "users[1] 'marc@pâtisserie-martin.com': update_password must be on_create or always" in \
+        onboarding_plan(client)["problems"]
+
+
+def test_a_password_reset_without_a_password_is_refused_naming_the_user():
+    client = copy.deepcopy(CLIENT)
+    found = existing([(u["upn"], u["upn"].split("@")[0] + "_BMS", "Provisioned", []) for u in client["users"]])
+    for u in client["users"]:
+        del u["password"]
+    assert onboarding_plan(client, found)["problems"] == []
+    client["users"][0]["update_password"] = "always"
+    problems = onboarding_plan(client, found)["problems"]
+    assert any("'%s'" % client["users"][0]["upn"] in p and "update_password: always" in p for p in problems)
+
+
+def test_a_user_listed_by_cortex_with_its_domain_in_unicode_is_the_described_one_and_never_pruned():
+    client = copy.deepcopy(CLIENT)
+    found = existing([(u["upn"], u["upn"].split("@")[0] + "_BMS", "Provisioned", []) for u in client["users"]])
+    plan = onboarding_plan(client, found, prune=True)
+    assert plan["problems"] == [] and [u for u in plan["users"] if u.get("state") == "absent"] == []
+    assert plan["undescribed"] == []

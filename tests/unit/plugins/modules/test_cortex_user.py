@@ -336,3 +336,11 @@ def test_users_another_run_created_meanwhile_are_counted_unchanged_not_created(a
     assert [r["request_ids"] for r in result["users"]] == [[45001], [], [45003]]
     assert "done by another run" in result["users"][1]["note"]
     assert result["summary"] == dict(total=3, failed=0, create=2, none=1)
+
+
+def test_check_mode_notes_a_domain_an_earlier_task_would_add_instead_of_refusing(api, run):
+    result, dummy = run(dict(tenant="BMS", **user("zoe@new-domain.fr")), check_mode=True)
+    assert not result.get("failed") and result["action"] == "create"
+    assert "not a domain of tenant 'BMS' yet: an earlier task must add it" in result["note"]
+    result, dummy = run(dict(tenant="BMS", **user("zoe@new-domain.fr")))
+    assert result["failed"] and "is not one of the tenant's domains" in result["msg"] and api.writes == []
