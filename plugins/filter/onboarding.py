@@ -29,14 +29,6 @@ CLIENT_KEYS = TENANT_KEYS + ("domains", "admin", "exchange", "users", "allow_ren
 ADMIN_ROLE = "customer administrator"
 
 
-def upn_key(upn):
-    """A UPN as compared: its domain in punycode, all of it case-folded (Cortex may list either form)."""
-    try:
-        return rules.normalize_upn(upn or "").casefold()
-    except ValueError:
-        return (upn or "").casefold()
-
-
 class ClientPlan(object):
     """One client description checked as a whole, and split into what each module of the role needs.
 
@@ -53,7 +45,7 @@ class ClientPlan(object):
         self.problems = []
         self.refused = set()  # the objects with a problem
         state = (self.existing or {}).get("state") or {}
-        self.current_users = dict((upn_key(u.get("upn")), u) for u in state.get("users") or [])
+        self.current_users = dict((rules.upn_key(u.get("upn")), u) for u in state.get("users") or [])
         self.logins = None  # login (folded) -> current user, built when first needed
         self.code = client.get("code") or ((self.existing or {}).get("client") or {}).get("code") \
             or rules.generated_code(client.get("name") or "")
@@ -64,7 +56,7 @@ class ClientPlan(object):
             self.refused.add(where)
 
     def exists(self, upn):
-        return upn_key(upn) in self.current_users
+        return rules.upn_key(upn) in self.current_users
 
     # -- the tenant and its domains --------------------------------------------------------------------
     def domains(self):
@@ -83,7 +75,7 @@ class ClientPlan(object):
             name = rules.normalize_domain(entry["name"])
             if name in seen:
                 self.problem(where, ["listed twice"])
-            holder = (self.catalog.get("domains") or {}).get(name.casefold())
+            holder = (self.catalog.get("domains") or {}).get(rules.domain_key(name))
             if holder:
                 self.problem(where, ["already a domain of client %s" % holder])
             seen.add(name)
@@ -224,7 +216,7 @@ class ClientPlan(object):
                 self.problem("plan '%s'" % plan["name"], [message])
 
     def has_mailbox(self, upn):
-        current = self.current_users.get(upn_key(upn))
+        current = self.current_users.get(rules.upn_key(upn))
         return current is not None and current.get("mailbox", "NotProvisioned") != "NotProvisioned"
 
     def plan(self):
@@ -242,7 +234,7 @@ class ClientPlan(object):
             admin = self.user(client["admin"], where, names, ADMIN_KEYS, allowed)
             if admin.get("upn"):
                 admin.setdefault("roles", ["Customer Administrator"])
-                seen[upn_key(admin["upn"])] = "admin"
+                seen[rules.upn_key(admin["upn"])] = "admin"
                 self.claim_login(logins, admin, client["admin"], where)
 
         exchange = dict(client["exchange"]) if isinstance(client.get("exchange"), dict) else None
@@ -259,7 +251,7 @@ class ClientPlan(object):
         for index, entry in enumerate(entries):
             where = "users[%d] '%s'" % (index, (entry or {}).get("upn") if isinstance(entry, dict) else entry)
             user = self.user(entry, where, names, USER_KEYS + ("plan",))
-            key = upn_key(user.get("upn"))
+            key = rules.upn_key(user.get("upn"))
             if key and key in seen:
                 self.problem(where, ["same UPN as %s" % seen[key]])
             elif user.get("state") != "absent":
@@ -284,7 +276,7 @@ class ClientPlan(object):
         self.plan_limits([m for m in mailboxes if m.get("user") and m.get("plan")])
 
         if admin and admin.get("upn"):
-            described.add(upn_key(admin["upn"]))
+            described.add(rules.upn_key(admin["upn"]))
         undescribed = [u for k, u in sorted(self.current_users.items()) if k not in described]
         pruned, kept = [], []
         for current in undescribed:

@@ -21,6 +21,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_validation import domain_key
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import is_not_found
 
 # A property pattern is used only when Python can compile it and it is short (the recorded ones use .NET-only
@@ -141,7 +142,7 @@ def plans_used(api, code, catalog):
 
 
 def domains_in_use(api, partner=None, own=None):
-    """The domains of the other clients, folded name -> code (one request where Cortex answers every customer's detail
+    """The domains of the other clients, name (punycode, lower case) -> code (one request where Cortex answers every customer's detail
     at once, else the primary domains of one listing): a new domain is checked against them before any write."""
     tenants = api.get_tenants()
     if tenants is None:
@@ -153,5 +154,5 @@ def domains_in_use(api, partner=None, own=None):
             continue
         for domain in tenant.get("domains") or []:
             if domain:
-                found[domain.casefold()] = tenant["code"]
+                found[domain_key(domain)] = tenant["code"]
     return found

@@ -30,7 +30,7 @@ class TenantDomains(Entity):
     """The domain list of one tenant; ``desired`` is ``{"entries": [{name, primary, state}, ...]}``."""
 
     kind = "domain list"
-    fields = (Field("domains", "ci_set"), Field("primary_domain", "ci"))
+    fields = (Field("domains", "domain_set"), Field("primary_domain", "domain"))
 
     def __init__(self, module):
         super(TenantDomains, self).__init__(module)
@@ -73,9 +73,9 @@ class TenantDomains(Entity):
         domains = list(current["domains"])
         primary = current["primary_domain"]
         for entry in item.desired["entries"]:
-            known = [d for d in domains if d.casefold() == entry["name"]]
+            known = [d for d in domains if rules.domain_key(d) == entry["name"]]
             if entry["state"] == "absent":
-                domains = [d for d in domains if d.casefold() != entry["name"]]
+                domains = [d for d in domains if rules.domain_key(d) != entry["name"]]
             elif not known:
                 domains.append(entry["name"])
             if entry.get("primary"):
@@ -97,10 +97,10 @@ class TenantDomains(Entity):
         primary = self.target(item)["primary_domain"]
         problems = []
         for entry in item.desired["entries"]:
-            if entry.get("primary") is False and primary and entry["name"] == primary.casefold():
+            if entry.get("primary") is False and primary and entry["name"] == rules.domain_key(primary):
                 problems.append("domain '%s' is the primary domain of tenant '%s': make another domain primary "
                                 "instead of primary: false" % (entry["name"], self.code))
-            if entry["state"] == "absent" and primary and entry["name"] == primary.casefold():
+            if entry["state"] == "absent" and primary and entry["name"] == rules.domain_key(primary):
                 problems.append("domain '%s' is the primary domain of tenant '%s' and cannot be removed"
                                 % (entry["name"], self.code))
         return problems
@@ -111,8 +111,8 @@ class TenantDomains(Entity):
 
     def update(self, item):
         changes = dict(domains=item.changes["domains"])
-        if item.current is None or item.changes["primary_domain"].casefold() != (
-                item.current["primary_domain"] or "").casefold():
+        if item.current is None or rules.domain_key(item.changes["primary_domain"]) != rules.domain_key(
+                item.current["primary_domain"]):
             changes["primary_domain"] = item.changes["primary_domain"]
         return self.api.update_tenant(self.code, changes)
 

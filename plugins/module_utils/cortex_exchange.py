@@ -140,7 +140,7 @@ class Mailboxes(Entity):
         self.mailboxes = {}  # login (folded) -> mailbox detail, when read in one GET
 
     def key(self, desired):
-        return desired["user"].casefold()
+        return rules.upn_key(desired["user"])
 
     def normalize(self, desired):
         desired = dict(desired)
@@ -161,10 +161,10 @@ class Mailboxes(Entity):
                 self.tenant_exchange = service
         upn = items[0].desired["user"] if len(items) == 1 else None
         for user in self.api.find_users(self.code, upn=upn, with_exchange=True) or []:
-            self.users[(user["upn"] or "").casefold()] = user
+            self.users[rules.upn_key(user["upn"])] = user
         # Many plans to compare: every user's mailbox in one GET instead of one GET each.
         compared = [item for item in items if item.state == "present" and item.desired.get("plan")
-                    and ((self.users.get(item.desired["user"].casefold()) or {}).get("exchange") or {}).get(
+                    and ((self.users.get(rules.upn_key(item.desired["user"])) or {}).get("exchange") or {}).get(
                         "status", "NotProvisioned") != "NotProvisioned"]
         if len(compared) > BULK_DETAIL_FROM:
             self.read_plans()
@@ -178,7 +178,7 @@ class Mailboxes(Entity):
                 self.mailboxes[user["login"].casefold()] = mailbox
 
     def read(self, item):
-        user = self.users.get(item.desired["user"].casefold())
+        user = self.users.get(rules.upn_key(item.desired["user"]))
         item.context["user"] = user
         if user is None:
             return None
@@ -207,13 +207,13 @@ class Mailboxes(Entity):
     def reread(self, item):
         self.mailboxes.clear()
         found = self.api.find_users(self.code, upn=item.desired["user"], with_exchange=True) or []
-        self.users[item.desired["user"].casefold()] = found[0] if found else None
+        self.users[rules.upn_key(item.desired["user"])] = found[0] if found else None
         return self.read(item)
 
     def reread_all(self, items):
         self.mailboxes.clear()
         for user in self.api.find_users(self.code, with_exchange=True) or []:
-            self.users[(user["upn"] or "").casefold()] = user
+            self.users[rules.upn_key(user["upn"])] = user
         return self.module.parallel(self.read, items)
 
     def check_plan(self, item):

@@ -18,6 +18,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_validation import domain_key, upn_key
+
 SECRET_MASK = "********"
 
 
@@ -113,7 +115,8 @@ class Field(object):
     """A field of an object the collection manages.
 
     ``kind`` is the option type and the comparison: ``str`` (exact), ``ci`` (case-insensitive text), ``bool``,
-    ``int``, ``set`` / ``ci_set`` (lists compared as sets). ``secret`` fields are write-only: never read back,
+    ``int``, ``set`` / ``ci_set`` (lists compared as sets), ``upn``, ``domain`` / ``domain_set`` (compared with the
+    domain in punycode, case-insensitive: an IDN listed in Unicode is the same name). ``secret`` fields are write-only: never read back,
     never compared, masked in diffs, ``no_log``. ``create_only`` fields are sent on create and never compared.
     ``detail`` fields come back only from a GET (a FIND summary lacks them). ``wire`` is where the field lives in
     the XML (None: not a field of the object's own XML). ``doc`` is the option's description.
@@ -140,7 +143,8 @@ class Field(object):
     def option_type(self):
         if self.raw:
             return "raw"
-        return {"ci": "str", "set": "list", "ci_set": "list"}.get(self.kind, self.kind)
+        return {"ci": "str", "upn": "str", "domain": "str", "set": "list", "ci_set": "list",
+                "domain_set": "list"}.get(self.kind, self.kind)
 
     @property
     def compared(self):
@@ -166,6 +170,12 @@ class Field(object):
             return frozenset(value)
         if self.kind == "ci_set":
             return frozenset(str(v).casefold() for v in value)
+        if self.kind == "upn":
+            return upn_key(value)
+        if self.kind == "domain":
+            return domain_key(value)
+        if self.kind == "domain_set":
+            return frozenset(domain_key(v) for v in value)
         if self.kind == "int":
             return int(value)
         return value
@@ -177,7 +187,7 @@ class Field(object):
         """The value as a diff shows it."""
         if self.secret:
             return SECRET_MASK
-        if self.kind in ("set", "ci_set"):
+        if self.kind in ("set", "ci_set", "domain_set"):
             return sorted(value)
         return value
 
@@ -272,7 +282,7 @@ TENANT_FIELDS = (
     Field("contact_name", wire=Tag("contactname"), detail=True, doc="Name of the tenant's contact. Required to create."),
     Field("contact_email", "ci", wire=Tag("contactemail"), detail=True,
           doc="E-mail address of the tenant's contact. Required to create."),
-    Field("primary_domain", "ci", wire=Tag("primarydomain"), doc=[
+    Field("primary_domain", "domain", wire=Tag("primarydomain"), doc=[
         "The primary domain. Required to create. Internationalised names are converted to punycode.",
         "Changing it on an existing tenant adds the domain if needed and makes it primary."]),
     Field("address", wire=Tag("address"), detail=True, doc="Street address. Required to create."),
@@ -297,7 +307,7 @@ USER_FIELDS = (
         "Defaults to the part of the UPN before V(@), shortened to fit.",
         "A new user whose login is already taken in the tenant (by another user, or by another new user of the "
         "task) is refused before anything is written: give it a login of its own."]),
-    Field("upn", "ci", wire=Tag("upn"), doc=[
+    Field("upn", "upn", wire=Tag("upn"), doc=[
         "User principal name, V(claire.dubois@boulangerie-martin.fr); its domain must be one of the tenant's domains.",
         "Identifies the user."]),
     Field("first_name", wire=Tag("firstname"), detail=True, doc="First name."),

@@ -59,7 +59,7 @@ class Tenant(Entity):
         if plan.action in ("update", None, "reprovision") and wanted is not None and item.current is not None:
             # Additive: missing domains are added; the tenant's other domains are kept (the list sent is complete).
             have = item.current.get("domains") or []
-            missing = [d for d in wanted if d.casefold() not in set(h.casefold() for h in have)]
+            missing = [d for d in wanted if rules.domain_key(d) not in set(rules.domain_key(h) for h in have)]
             if missing:
                 plan = Plan("update", dict(plan.changes, domains=have + missing))
         return plan

@@ -61,7 +61,7 @@ class UserEntity(Entity):
         return desired
 
     def key(self, desired):
-        return (desired.get("upn") or "").casefold()
+        return rules.upn_key(desired.get("upn"))
 
     def check(self, desired):
         return rules.user_problems(desired)
@@ -76,7 +76,7 @@ class UserEntity(Entity):
         for summary in self.api.find_users(self.code, upn=upn) or []:
             self.remember(summary)
         # Many users to compare in detail: one GET of every user's detail instead of one GET each.
-        detailed = [item for item in items if self.needs_detail(item) and self.by_upn.get(item.desired["upn"].casefold())]
+        detailed = [item for item in items if self.needs_detail(item) and self.by_upn.get(rules.upn_key(item.desired["upn"]))]
         if len(detailed) > BULK_DETAIL_FROM:
             for user in self.api.get_users(self.code) or []:
                 self.details[(user.get("login") or "").casefold()] = user
@@ -86,7 +86,7 @@ class UserEntity(Entity):
             f.detail and f.compared and item.desired.get(f.name) is not None for f in self.fields)
 
     def remember(self, summary):
-        self.by_upn[(summary["upn"] or "").casefold()] = summary
+        self.by_upn[rules.upn_key(summary["upn"])] = summary
         self.by_login[(summary["login"] or "").casefold()] = summary
 
     def holder_of(self, login):
@@ -98,7 +98,7 @@ class UserEntity(Entity):
         return self.by_login.get(key)
 
     def read(self, item):
-        summary = self.by_upn.get(item.desired["upn"].casefold())
+        summary = self.by_upn.get(rules.upn_key(item.desired["upn"]))
         if summary is None or item.state == "absent":
             return summary
         if self.needs_detail(item):
@@ -111,7 +111,7 @@ class UserEntity(Entity):
         if found:
             self.remember(found[0])
         else:
-            self.by_upn[item.desired["upn"].casefold()] = None
+            self.by_upn[rules.upn_key(item.desired["upn"])] = None
         return self.read(item)
 
     def reread_all(self, items):

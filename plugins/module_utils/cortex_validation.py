@@ -117,6 +117,22 @@ def normalize_upn(upn):
     return "%s@%s" % (local, domain)
 
 
+def domain_key(name):
+    """A domain name as compared: punycode, lower case (Cortex may list an IDN in either form)."""
+    try:
+        return normalize_domain(name)
+    except (ValueError, UnicodeError):
+        return str(name or "").casefold()
+
+
+def upn_key(upn):
+    """A UPN as compared: its domain in punycode, all of it case-folded (Cortex may list either form)."""
+    try:
+        return normalize_upn(upn or "").casefold()
+    except ValueError:
+        return (upn or "").casefold()
+
+
 def upn_problems(upn, tenant_domains=None):
     """Problems of a UPN; with ``tenant_domains`` (normalized names), also that its domain is one of them."""
     try:

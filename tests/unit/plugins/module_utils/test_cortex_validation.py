@@ -104,3 +104,19 @@ def test_codes_names_and_emails():
 ])
 def test_generated_code(name, code):
     assert rules.generated_code(name) == code
+
+
+def test_an_idn_listed_in_unicode_is_the_same_name_as_its_punycode():
+    from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_catalog import domains_in_use
+    from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import Field
+    assert rules.domain_key("Pâtisserie-Martin.fr") == rules.domain_key("xn--ptisserie-martin-wmb.fr")
+    assert rules.upn_key("Zoe@Pâtisserie-Martin.fr") == rules.upn_key("zoe@xn--ptisserie-martin-wmb.fr")
+    assert rules.upn_key("not a upn") == "not a upn"
+    assert not Field("upn", "upn").differs("zoe@pâtisserie-martin.fr", "ZOE@xn--ptisserie-martin-wmb.fr")
+    assert Field("upn", "upn").differs("zoe@pâtisserie-martin.fr", "zoe@patisserie-martin.fr")
+    assert not Field("domains", "domain_set").differs(["pâtisserie-martin.fr", "a.fr"], ["A.fr", "xn--ptisserie-martin-wmb.fr"])
+
+    class API(object):
+        def get_tenants(self):
+            return [dict(code="OTHER", domains=["Pâtisserie-Martin.fr"]), dict(code="BMS", domains=["own.fr"])]
+    assert domains_in_use(API(), own="BMS") == {"xn--ptisserie-martin-wmb.fr": "OTHER"}

@@ -344,3 +344,16 @@ def test_check_mode_notes_a_domain_an_earlier_task_would_add_instead_of_refusing
     assert "not a domain of tenant 'BMS' yet: an earlier task must add it" in result["note"]
     result, dummy = run(dict(tenant="BMS", **user("zoe@new-domain.fr")))
     assert result["failed"] and "is not one of the tenant's domains" in result["msg"] and api.writes == []
+
+
+def test_a_user_cortex_lists_with_its_domain_in_unicode_is_found_and_left_alone(api, run):
+    """Created in the console as zoe@pâtisserie-martin.fr; described (and normalized) as zoe@xn--ptisserie-...."""
+    api.tenant["domains"].append("xn--ptisserie-martin-wmb.fr")
+    api.users["zoe@pâtisserie-martin.fr"] = dict(login="zoe_BMS", upn="zoe@pâtisserie-martin.fr", first_name="Claire",
+                                                 last_name="Dubois", display_name="Claire Dubois", enabled=True,
+                                                 status="Provisioned", password=SECRET)
+    result, dummy = run(dict(tenant="BMS", users=[user("zoe@pâtisserie-martin.fr"),
+                                                  user("new@boulangerie-martin.fr")]))
+    assert not result.get("failed"), result.get("msg")
+    assert [r["action"] for r in result["users"]] == ["none", "create"]
+    assert api.writes == ["create"]
