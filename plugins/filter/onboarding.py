@@ -14,6 +14,7 @@ import csv
 import io
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_catalog as catalog_rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
@@ -28,6 +29,49 @@ ADMIN_KEYS = USER_KEYS + ("roles", "plan")
 CLIENT_KEYS = TENANT_KEYS + ("domains", "admin", "exchange", "users", "allow_rename")
 ADMIN_ROLE = "customer administrator"
 
+# The type of each key of a description, as the modules' argument specs would convert it: YAML, a survey or -e may
+# give "no" for false or 1234 for a login. zip_code and password are not here: they must be text as given (a postcode
+# 01000 read as a number has lost its zero; a password is kept byte for byte).
+BOOL_KEYS = frozenset(("password_never_expires", "allow_rename", "primary", "change_password_at_next_logon", "enabled"))
+TEXT_KEYS = frozenset(("name", "code", "contact_name", "contact_email", "address", "city", "country", "upn", "login",
+                       "first_name", "last_name", "display_name", "version", "customer_plan", "plan",
+                       "update_password", "state"))
+INT_KEYS = frozenset(("min_password_length",))
+TEXT_LIST_KEYS = frozenset(("roles", "user_plans"))
+
+
+def typed(entry, keys=None):
+    """``entry`` with each known key converted to its type, and the problems of the values that cannot be."""
+    converted, problems = dict(entry), []
+    for key, value in entry.items():
+        if value is None or (keys is not None and key not in keys):
+            continue
+        if key in BOOL_KEYS:
+            try:
+                converted[key] = boolean(value, strict=True)
+            except TypeError:
+                problems.append("%s must be true or false, not %r" % (key, value))
+        elif key in TEXT_KEYS:
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                problems.append("%s must be text, not %s" % (key, type(value).__name__))
+            else:
+                converted[key] = str(value)
+        elif key in INT_KEYS:
+            try:
+                if isinstance(value, bool) or isinstance(value, float):
+                    raise ValueError()
+                converted[key] = int(value)
+            except (TypeError, ValueError):
+                problems.append("%s must be a whole number, not %r" % (key, value))
+        elif key in TEXT_LIST_KEYS:
+            if not isinstance(value, list):
+                problems.append("%s must be a list (for example [%s]), not %s" % (key, value, type(value).__name__))
+            elif not all(isinstance(v, str) for v in value):
+                problems.append("%s must be a list of names (text)" % key)
+            else:
+                converted[key] = [str(v) for v in value]
+    return converted, problems
+
 
 class ClientPlan(object):
     """One client description checked as a whole, and split into what each module of the role needs.
@@ -36,19 +80,20 @@ class ClientPlan(object):
     """
 
     def __init__(self, client, existing=None, catalog=None, prune=False, prune_max=10, update_password="on_create"):
-        self.client = client
+        self.problems = []
+        self.refused = set()  # the objects with a problem
+        self.client, issues = typed(client, CLIENT_KEYS)
+        self.problem("client", issues)
         self.update_password = update_password
         self.existing = existing if existing and existing.get("found") else None
         self.catalog = catalog if catalog is not None else (existing or {}).get("catalog") or {}
         self.prune = prune
         self.prune_max = prune_max
-        self.problems = []
-        self.refused = set()  # the objects with a problem
         state = (self.existing or {}).get("state") or {}
         self.current_users = dict((rules.upn_key(u.get("upn")), u) for u in state.get("users") or [])
         self.logins = None  # login (folded) -> current user, built when first needed
-        self.code = client.get("code") or ((self.existing or {}).get("client") or {}).get("code") \
-            or rules.generated_code(client.get("name") or "")
+        self.code = self.client.get("code") or ((self.existing or {}).get("client") or {}).get("code") \
+            or rules.generated_code(self.client.get("name") if isinstance(self.client.get("name"), str) else "")
 
     def problem(self, where, issues):
         for issue in issues:
@@ -66,9 +111,16 @@ class ClientPlan(object):
             return []
         planned, seen = [], set()
         for index, entry in enumerate(entries):
-            entry = {"name": entry} if isinstance(entry, str) else dict(entry or {})
+            if not isinstance(entry, (str, dict)):
+                self.problem("domains[%d]" % index, ["must be a domain name or a mapping with name and primary"])
+                continue
+            entry = {"name": entry} if isinstance(entry, str) else dict(entry)
             where = "domains[%d] '%s'" % (index, entry.get("name"))
-            issues = rules.domain_problems(entry.get("name"))
+            entry, issues = typed(entry)
+            unknown = sorted(set(entry) - set(("name", "primary")))
+            if unknown:
+                issues.append("unknown key(s): %s" % ", ".join(unknown))
+            issues += rules.domain_problems(entry.get("name"))
             if issues:
                 self.problem(where, issues)
                 continue
@@ -105,6 +157,13 @@ class ClientPlan(object):
             message = "code '%s' is the tenant '%s', not '%s': check the code (to rename that tenant deliberately, " \
                 "set allow_rename: true)" % (current.get("code"), current.get("name"), client["name"])
             self.problem("client", [message])
+        if current and not client.get("code") and domains:
+            held = set(rules.domain_key(d.get("name")) for d in current.get("domains") or [] if isinstance(d, dict))
+            if held and not held & set(rules.domain_key(d["name"]) for d in domains):
+                self.problem("client", [
+                    "a tenant named '%s' exists (code %s) and holds none of the described domains (it holds %s): to "
+                    "manage that tenant give code: %s; for a new client, give it a name of its own"
+                    % (current.get("name"), current.get("code"), ", ".join(sorted(held)), current.get("code"))])
         self.catalog_problems(tenant)
         tenant["primary_domain"] = next((d["name"] for d in domains if d["primary"]), None)
         tenant["domains"] = [d["name"] for d in domains if not d["primary"]]
@@ -121,8 +180,12 @@ class ClientPlan(object):
         if not isinstance(entry, dict):
             self.problem(where, ["must be a mapping of user keys"])
             return {}
+        entry, issues = typed(entry)
         user = dict((key, entry[key]) for key in keys if entry.get(key) is not None)
         state = entry.get("state", "present")
+        if issues:  # the rules below expect the types
+            self.problem(where, issues)
+            return dict(upn=entry.get("upn"), state=state) if isinstance(entry.get("upn"), str) else {}
         issues = rules.user_problems(user)
         if state not in ("present", "absent"):
             issues.append("state must be present or absent")
@@ -159,7 +222,7 @@ class ClientPlan(object):
         if allowed_roles is not None:
             refused = [r for r in entry.get("roles") or [] if isinstance(r, str) and r.casefold() not in allowed_roles]
             if refused:
-                issues.append("roles not among the client's roles: %s" % ", ".join(refused))
+                issues.append("roles not allowed for the client: %s" % ", ".join(refused))
         self.problem(where, issues)
         return user
 
@@ -168,7 +231,7 @@ class ClientPlan(object):
         users by login, so its create would change that user instead."""
         if not user.get("upn") or self.problems_of(where):
             return
-        login = rules.stored_login((entry or {}).get("login") or rules.default_login(user["upn"], self.code), self.code)
+        login = rules.stored_login(user.get("login") or rules.default_login(user["upn"], self.code), self.code)
         key = login.casefold()
         if key in logins:
             self.problem(where, ["login '%s' is also the login of %s: set login for one of them" % (login, logins[key])])
@@ -191,6 +254,16 @@ class ClientPlan(object):
         """The user plans of the client's exchange section, checked against the catalogue when it was read."""
         if not exchange:
             return None
+        converted, issues = typed(exchange)
+        unknown = sorted(set(exchange) - set(("version", "customer_plan", "user_plans")))
+        if unknown:
+            issues.append("unknown key(s): %s" % ", ".join(unknown))
+        self.problem("exchange", issues)
+        exchange.update(converted)
+        if not isinstance(exchange.get("user_plans"), list) or issues:
+            exchange["user_plans"] = [p for p in exchange.get("user_plans") or [] if isinstance(p, str)] \
+                if isinstance(exchange.get("user_plans"), list) else []
+            return set(p.casefold() for p in exchange["user_plans"])
         missing = [key for key in ("version", "customer_plan", "user_plans") if not exchange.get(key)]
         if missing:
             self.problem("exchange", ["missing %s" % ", ".join(missing)])
@@ -215,6 +288,23 @@ class ClientPlan(object):
                 message = "%d new mailbox(es) asked, %d used, limit %d" % (len(users), used.get(name) or 0, limit)
                 self.problem("plan '%s'" % plan["name"], [message])
 
+    def plans_in_use(self, exchange):
+        """A user plan the description drops while mailboxes of the tenant are on it: the Exchange step, which runs
+        before the mailboxes are moved, would be refused by Cortex after the tenant was written."""
+        current = (self.existing or {}).get("client") or {}
+        if not exchange or not (current.get("exchange") or {}).get("user_plans"):
+            return
+        kept = set(p.casefold() for p in exchange.get("user_plans") or [])
+        used = dict(self.catalog.get("used") or {})  # mailboxes per plan (folded), when the catalogue was read
+        for user in ([current["admin"]] if current.get("admin") else []) + list(current.get("users") or []):
+            if user.get("plan") and not self.catalog.get("used"):
+                used[user["plan"].casefold()] = used.get(user["plan"].casefold(), 0) + 1
+        for plan in current["exchange"]["user_plans"]:
+            if plan.casefold() not in kept and used.get(plan.casefold()):
+                self.problem("exchange", [
+                    "user plan '%s' is dropped from user_plans but %d mailbox(es) are on it: move them to another plan "
+                    "in one run, then drop the plan in the next" % (plan, used[plan.casefold()])])
+
     def has_mailbox(self, upn):
         current = self.current_users.get(rules.upn_key(upn))
         return current is not None and current.get("mailbox", "NotProvisioned") != "NotProvisioned"
@@ -224,13 +314,16 @@ class ClientPlan(object):
         domains = self.domains()
         names = set(d["name"] for d in domains)
         tenant = self.tenant(domains)
-        allowed = set(r.casefold() for r in client["roles"] if isinstance(r, str)) \
-            if isinstance(client.get("roles"), list) else None
+        # the roles an administrator may hold: the client's own list, else what the tenant allows now, else what a
+        # new tenant inherits (the partner's roles, from the catalogue)
+        offered = client.get("roles") if isinstance(client.get("roles"), list) else \
+            ((self.existing or {}).get("client") or {}).get("roles") or self.catalog.get("roles")
+        allowed = set(r.casefold() for r in offered if isinstance(r, str)) if offered else None
 
         logins, seen = {}, {}
         admin = None
         if client.get("admin"):
-            where = "admin '%s'" % (client["admin"] or {}).get("upn")
+            where = "admin '%s'" % (client["admin"].get("upn") if isinstance(client["admin"], dict) else client["admin"])
             admin = self.user(client["admin"], where, names, ADMIN_KEYS, allowed)
             if admin.get("upn"):
                 admin.setdefault("roles", ["Customer Administrator"])
@@ -274,6 +367,7 @@ class ClientPlan(object):
                                          % (plan, ", ".join(exchange.get("user_plans") or []))])
                 mailboxes.append({"user": user.get("upn"), "plan": plan})
         self.plan_limits([m for m in mailboxes if m.get("user") and m.get("plan")])
+        self.plans_in_use(exchange)
 
         if admin and admin.get("upn"):
             described.add(rules.upn_key(admin["upn"]))

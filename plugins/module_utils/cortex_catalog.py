@@ -121,11 +121,10 @@ def tenant_problems(catalog, country=None, roles=None, zip_code=None):
 
 
 def plans_used(api, code, catalog):
-    """Mailboxes of tenant ``code`` on each plan that has a user limit, by folded plan name (one request where Cortex
-    answers every user at once); empty when no plan has a limit."""
-    limited = set(p["name"].casefold() for p in ((catalog or {}).get("exchange") or {}).get("user_plans") or []
-                  if p.get("user_limit") is not None)
-    if not limited:
+    """Mailboxes of tenant ``code`` on each of its plans, by folded plan name (one request where Cortex answers every
+    user at once); empty when the catalogue offers no Exchange. For the user limits, and so that a plan still used is
+    not dropped."""
+    if not ((catalog or {}).get("exchange") or {}).get("user_plans"):
         return {}
     users = api.get_users(code, with_exchange=True)
     if users is None:
@@ -136,18 +135,21 @@ def plans_used(api, code, catalog):
     for user in users:
         mailbox = user.get("exchange") or {}
         plan = (mailbox.get("plan") or "").casefold()
-        if plan in limited and mailbox.get("status", "NotProvisioned") != "NotProvisioned":
+        if plan and mailbox.get("status", "NotProvisioned") != "NotProvisioned":
             used[plan] = used.get(plan, 0) + 1
     return used
 
 
 def domains_in_use(api, partner=None, own=None):
-    """The domains of the other clients, name (punycode, lower case) -> code (one request where Cortex answers every customer's detail
-    at once, else the primary domains of one listing): a new domain is checked against them before any write."""
+    """The domains of the customers other than ``own``, name (punycode, lower case) -> code (one request where Cortex
+    answers every customer's detail at once, else the primary domains of one listing): a new domain is checked against
+    them before any write. The domains of the partner's own customer (code ``partner``) count: a client cannot hold
+    them either."""
     tenants = api.get_tenants()
     if tenants is None:
         tenants = [dict(t, domains=[t.get("primary_domain")]) for t in api.find_tenants()]
-    skip = set(c.casefold() for c in (partner, own) if c)
+    # the partner's own (reseller) customer counts: its domains cannot be a client's either
+    skip = set([own.casefold()]) if own else set()
     found = {}
     for tenant in tenants:
         if (tenant.get("code") or "").casefold() in skip:

@@ -28,6 +28,7 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LABEL_PATTERN = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # The local part of a UPN is also the mailbox's address: plain ASCII, no XML specials.
 UPN_LOCAL_PATTERN = re.compile(r"^[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*$")
+UPN_LOCAL_MAX = 64  # RFC 5321's limit for the local part of a mail address, which Cortex applies
 # sAMAccountName may not contain these; it may not end with a dot either.
 LOGIN_FORBIDDEN = set('"/\\[]:;|=,+*?<>@ ')
 # Password tokens are split on these separators (the Active Directory "display name" rule).
@@ -145,6 +146,9 @@ def upn_problems(upn, tenant_domains=None):
             else ""
         return ["'%s': the part before @ is also the mail address and may hold only ASCII letters, digits and . _ - +, "
                 "with no leading, trailing or double dot%s" % (upn, hint)]
+    if len(local) > UPN_LOCAL_MAX:
+        return ["'%s': the part before @ is %d characters long, at most %d (the rule of mail addresses)"
+                % (upn, len(local), UPN_LOCAL_MAX)]
     problems = domain_problems(domain)
     if not problems and tenant_domains is not None and domain not in tenant_domains:
         problems.append("the domain of '%s' is not one of the tenant's domains (%s)"

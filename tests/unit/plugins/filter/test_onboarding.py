@@ -306,3 +306,87 @@ def test_a_user_listed_by_cortex_with_its_domain_in_unicode_is_the_described_one
     plan = onboarding_plan(client, found, prune=True)
     assert plan["problems"] == [] and [u for u in plan["users"] if u.get("state") == "absent"] == []
     assert plan["undescribed"] == []
+
+
+@pytest.mark.parametrize("text, value", [("no", False), ("false", False), ("yes", True), ("true", True), ("0", False)])
+def test_booleans_written_as_text_mean_what_they_say(text, value):
+    """allow_rename: "false" must not rename; primary: "no" must not make a domain primary."""
+    client = copy.deepcopy(CLIENT)
+    client["allow_rename"] = text
+    client["domains"][1]["primary"] = text
+    client["users"][0]["enabled"] = text
+    plan = onboarding_plan(client)
+    if value:
+        assert any("exactly one domain must be primary" in p for p in plan["problems"])
+    else:
+        assert plan["problems"] == []
+        assert plan["tenant"]["primary_domain"] == "boulangerie-martin.fr"
+    assert plan["tenant"]["allow_rename"] is value
+    assert plan["users"][0]["enabled"] is value
+
+
+def test_a_code_typo_with_allow_rename_as_text_false_is_still_refused():
+    client = dict(copy.deepcopy(CLIENT), code="BMS", name="Fromagerie Martin", allow_rename="no")
+    problems = onboarding_plan(client, existing())["problems"]
+    assert any("code 'BMS' is the tenant 'Boulangerie Martin SARL', not 'Fromagerie Martin'" in p for p in problems)
+
+
+def test_values_of_the_wrong_type_are_problems_never_a_crash():
+    client = copy.deepcopy(CLIENT)
+    client["name"] = 123
+    client["min_password_length"] = "12"
+    client["users"][0]["login"] = 1234
+    client["users"][1]["first_name"] = {"a": 1}
+    client["exchange"]["user_plans"] = "FORFAIT_2GO"
+    client["allow_rename"] = "perhaps"
+    client["domains"].append(42)
+    plan = onboarding_plan(client)
+    problems = plan["problems"]
+    assert "users[1] 'marc@pâtisserie-martin.com': first_name must be text, not dict" in problems
+    assert any(p.startswith("exchange: user_plans must be a list (for example [FORFAIT_2GO])") for p in problems)
+    assert not any("user plan 'F'" in p for p in problems)
+    assert "client: allow_rename must be true or false, not 'perhaps'" in problems
+    assert "domains[2]: must be a domain name or a mapping with name and primary" in problems
+    assert not any("name" in p and "123" in p for p in problems)  # a number is a valid name, as text
+    assert plan["tenant"]["name"] == "123" and plan["tenant"]["min_password_length"] == 12
+    assert plan["users"][0]["login"] == "1234"
+    assert GOOD not in str(problems)
+
+
+def test_a_new_client_named_as_an_existing_tenant_with_none_of_its_domains_is_refused():
+    """Found by name only (no code): a different client with the same name would take the tenant over."""
+    found = existing(domains=[{"name": "fromagerie-dupont.fr", "primary": True}], name="Boulangerie Martin SARL")
+    problems = onboarding_plan(copy.deepcopy(CLIENT), found)["problems"]
+    assert any("a tenant named 'Boulangerie Martin SARL' exists (code BMS) and holds none of the described domains"
+               in p and "give code: BMS" in p for p in problems)
+    client = copy.deepcopy(CLIENT)
+    client["domains"].append({"name": "fromagerie-dupont.fr"})
+    assert onboarding_plan(client, found)["problems"] == []
+
+
+def test_an_administrator_role_the_tenant_would_not_allow_is_refused_before_any_write():
+    client = copy.deepcopy(CLIENT)
+    client["admin"]["roles"] = ["Customer Admin"]
+    problems = onboarding_plan(client, catalog={"roles": ["Customer Administrator", "Help Desk"]})["problems"]
+    assert "admin 'admin@boulangerie-martin.fr': roles not allowed for the client: Customer Admin" in problems
+    client["admin"]["roles"] = ["customer administrator"]
+    assert onboarding_plan(client, catalog={"roles": ["Customer Administrator"]})["problems"] == []
+
+
+def test_dropping_a_user_plan_that_mailboxes_are_on_is_refused_before_any_write():
+    found = existing(domains=[{"name": "boulangerie-martin.fr", "primary": True}],
+                     exchange={"version": "2010", "customer_plan": "Default",
+                               "user_plans": ["FORFAIT_2GO", "FORFAIT_10GO"]},
+                     code="BMS")
+    found["client"]["users"] = [{"upn": "claire@boulangerie-martin.fr", "plan": "FORFAIT_2GO"},
+                                {"upn": "jo@boulangerie-martin.fr", "plan": "FORFAIT_10GO"}]
+    client = copy.deepcopy(CLIENT)
+    client["exchange"]["user_plans"] = ["FORFAIT_2GO"]
+    problems = onboarding_plan(client, found)["problems"]
+    assert any(p.startswith("exchange: user plan 'FORFAIT_10GO' is dropped from user_plans but 1 mailbox(es) are on "
+                            "it") for p in problems)
+    found["catalog"] = {"used": {"forfait_2go": 1, "forfait_10go": 7}}  # counted by cortex_client_info
+    assert any("'FORFAIT_10GO' is dropped from user_plans but 7 mailbox(es)" in p
+               for p in onboarding_plan(client, found)["problems"])
+    client["exchange"]["user_plans"] = ["FORFAIT_2GO", "FORFAIT_10GO"]
+    assert not any("dropped" in p for p in onboarding_plan(client, found)["problems"])

@@ -129,7 +129,8 @@ def test_a_dead_server_fails_every_remaining_call_fast():
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     listener.close()  # nothing listens on this port any more
-    client = client_for(port, retry_budget=60, unreachable_after=0.5, backoff=0.05)
+    # attempts enough for the breaker's 0.5 s to pass whatever the jittered backoff draws
+    client = client_for(port, retry_budget=60, unreachable_after=0.5, backoff=0.05, max_attempts=1000)
     with pytest.raises(CortexUnreachable):
         client.call("GET", customer())
     attempts = client.calls["GET"]

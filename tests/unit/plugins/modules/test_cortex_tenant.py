@@ -70,3 +70,19 @@ def test_the_same_client_with_another_contact_is_an_update(api, run_module):
 def test_a_change_of_case_of_the_full_name_is_not_a_rename(api, run_module):
     result, dummy = run_module(cortex_tenant, describe(name="Boulangerie Martin Sarl"))
     assert result["changed"] and api.writes == [("update", "BMS", {"name": "Boulangerie Martin Sarl"})]
+
+
+def test_found_by_name_a_tenant_holding_none_of_the_domains_is_not_taken_over(api, run_module):
+    """No code: a new client that happens to have the name of an existing one must not replace its contact and
+    primary domain."""
+    args = describe(primary_domain="librairie-moreau.fr", contact_name="Jean Moreau")
+    args.pop("code")
+    result, dummy = run_module(cortex_tenant, args)
+    assert result["failed"] and api.writes == [] and api.tenants["BMS"] == TENANT
+    assert "a tenant named 'Boulangerie Martin SARL' exists (code BMS) and holds none of the domains" in result["msg"]
+    assert "give code: BMS" in result["msg"]
+    result, dummy = run_module(cortex_tenant, args, True)  # check mode says the same
+    assert result["failed"] and "holds none of the domains" in result["msg"]
+    args["domains"] = ["boulangerie-martin.fr"]  # one domain in common: the same client, its primary domain changes
+    result, dummy = run_module(cortex_tenant, args)
+    assert result["changed"] and api.writes[0][2]["primary_domain"] == "librairie-moreau.fr"
