@@ -77,8 +77,10 @@ def test_a_relative_path_is_found_in_the_current_directory(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     elsewhere = tmp_path / "play"
     elsewhere.mkdir()
-    variables = {"ansible_search_path": [str(elsewhere)]}  # the play's directory: no users.csv there
-    assert lookup().run(["users.csv"], variables=variables) == EXPECTED
+    loader = DataLoader()
+    loader.set_basedir(str(elsewhere))  # the play's directory, as in a run: no users.csv there
+    variables = {"ansible_search_path": [str(elsewhere)]}
+    assert lookup(loader).run(["users.csv"], variables=variables) == EXPECTED
 
 
 def test_the_search_path_comes_before_the_current_directory(tmp_path, monkeypatch):
