@@ -30,7 +30,7 @@ printf 'Prénom;Nom;Identifiant;Mot de passe\r\nZoé;Marchand;zoe@itcsv.example;
   "$p4" "$p1" | iconv -f utf-8 -t utf-16 >users.csv
 printf '%s\n' "vault-$(token)" >vault-password
 ansible-vault encrypt --vault-password-file vault-password users.csv >/dev/null
-head -c 14 users.csv | grep -q '^$ANSIBLE_VAULT' || { echo "client_onboarding_csv: users.csv is not encrypted"; exit 1; }
+[ "$(head -c 14 users.csv)" = "\$ANSIBLE_VAULT" ] || { echo "client_onboarding_csv: users.csv is not encrypted"; exit 1; }
 
 log="$work/output.log"
 rc=0
