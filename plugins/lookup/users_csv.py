@@ -23,10 +23,22 @@ description:
 author: cloudforyou infra team (@cloudforyou)
 options:
   _terms:
-    description: Path of the CSV file (relative paths are looked up in the play's C(files/) search path).
+    description:
+      - Path of the CSV file. A relative path is looked up in the usual search path (the role's and the play's
+        C(files/) directories, then the role's and the play's directories), then in the current working directory
+        (so C(-e client_onboarding_users_csv=users.csv) finds the C(users.csv) of the directory the command runs in).
+      - A file encrypted with C(ansible-vault encrypt) is decrypted with the vault secrets of the run (C(--ask-vault-pass),
+        C(--vault-password-file), C(--vault-id)).
     type: list
     elements: path
     required: true
+  check:
+    description:
+      - Only check the files - read, decrypted and parsed whole, with the same errors - and return, per file, facts that
+        hold no secret (C(file), C(users), C(upns)) instead of the users.
+      - For a task without C(no_log) that shows the CSV problems before a task that must hide its values.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -35,16 +47,26 @@ EXAMPLES = r"""
     name: cloudforyou.cortex.client_onboarding
   vars:
     cortex_client: "{{ client | combine({'users': query('cloudforyou.cortex.users_csv', 'users.csv')}) }}"
+
+- name: Check a CSV export (shows the file, line and column of a problem; never a password)
+  ansible.builtin.debug:
+    msg: "{{ query('cloudforyou.cortex.users_csv', 'users.csv', check=true) }}"
 """
 
 RETURN = r"""
 _raw:
-  description: The users of the files, in order; use C(query) (or C(lookup(..., wantlist=true))) to get the list.
+  description:
+    - The users of the files, in order; use C(query) (or C(lookup(..., wantlist=true))) to get the list.
+    - With O(check=true), one dict per file instead - C(file) (the path read), C(users) (how many) and C(upns) (their
+      UPNs, in order).
   type: list
   elements: dict
 """
 
-from ansible.errors import AnsibleLookupError
+import os
+
+from ansible.errors import AnsibleError, AnsibleLookupError
+from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
@@ -54,18 +76,42 @@ class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
+        check = self.get_option("check")
         found = []
         for term in terms:
-            path = self.find_file_in_search_path(variables, "files", term, ignore_missing=True)
-            if not path:
-                raise AnsibleLookupError("users_csv: the file '%s' was not found" % term)
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except (IOError, OSError) as exc:
-                raise AnsibleLookupError("users_csv: cannot read '%s': %s" % (path, exc.strerror or exc))
-            try:
-                found.extend(read_users(data, path))
-            except CsvError as exc:
-                raise AnsibleLookupError("users_csv: %s" % exc)
+            path = self._find(variables or {}, term)
+            users = self._read(path)
+            if check:
+                found.append({"file": path, "users": len(users), "upns": [user["upn"] for user in users]})
+            else:
+                found.extend(users)
         return found
+
+    def _find(self, variables, term):
+        """The search path first (files/ of the role and the play...), then the current working directory."""
+        path = self.find_file_in_search_path(variables, "files", term, ignore_missing=True)
+        if not path and not os.path.isabs(term) and os.path.isfile(term):
+            path = os.path.abspath(term)
+        if not path:
+            raise AnsibleLookupError("users_csv: the file '%s' was not found (looked in the search path and in the "
+                                     "current directory %s)" % (term, os.getcwd()))
+        return path
+
+    def _read(self, path):
+        """The users of one file, decrypted by Ansible's loader when vault-encrypted (bytes: the encoding is sniffed)."""
+        try:
+            real = self._loader.get_real_file(path, decrypt=True)
+        except AnsibleError as exc:
+            # the loader's own messages: a vault secret missing or wrong, the file unreadable; never the content
+            raise AnsibleLookupError("users_csv: cannot read '%s': %s" % (path, to_native(exc.message)))
+        try:
+            with open(real, "rb") as handle:
+                data = handle.read()
+        except (IOError, OSError) as exc:
+            raise AnsibleLookupError("users_csv: cannot read '%s': %s" % (path, exc.strerror or exc))
+        finally:
+            self._loader.cleanup_tmp_file(real)
+        try:
+            return read_users(data, path)
+        except CsvError as exc:
+            raise AnsibleLookupError("users_csv: %s" % exc)

@@ -119,6 +119,10 @@ def read_users(data, source="CSV", delimiter=None):
     except csv.Error as exc:
         raise CsvError(source, "the header line cannot be read (%s)" % exc, first_line)
     keys = []
+    if not any(HEADER_KEYS.get(_fold(name)) for name in header):
+        # not a header (a file without one?): its cells may be a user's, a password among them - none is shown
+        raise CsvError(source, "not a header line: none of its %d cell(s) is a known column (known: %s)"
+                       % (len(header), ", ".join(sorted(COLUMNS))), first_line)
     for column, name in enumerate(header, 1):
         key = HEADER_KEYS.get(_fold(name))
         if key is None and name.strip():
@@ -146,7 +150,9 @@ def read_users(data, source="CSV", delimiter=None):
             continue
         if len(row) != len(keys):
             hint = (" - a cell holding '%s' (in a password?) must be quoted" % delimiter) if len(row) > len(keys) else ""
-            raise CsvError(source, "%d cells where the header has %d%s" % (len(row), len(keys), hint), start)
+            # the column of the first missing or extra cell
+            raise CsvError(source, "%d cells where the header has %d%s" % (len(row), len(keys), hint), start,
+                           min(len(row), len(keys)) + 1)
         user = {}
         for column, (key, cell) in enumerate(zip(keys, row), 1):
             if key is None:

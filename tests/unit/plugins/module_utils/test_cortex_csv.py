@@ -50,7 +50,7 @@ def test_a_short_row_is_refused_with_its_line_and_no_cell_content():
     text = FRENCH.replace(u";Yp-2026!x;", u";Yp-2026!x")
     with pytest.raises(CsvError) as info:
         read_users(text.encode("utf-8"), "users.csv")
-    assert str(info.value) == "users.csv, line 3: 5 cells where the header has 6"
+    assert str(info.value) == "users.csv, line 3, column 6: 5 cells where the header has 6"
     assert "Yp-2026" not in str(info.value)
 
 
@@ -58,7 +58,7 @@ def test_an_unquoted_separator_in_a_password_is_refused_without_showing_it():
     text = u"upn;password;plan\nclaire@x.fr;Pw;part-2!Ab;FORFAIT_2GO\n"
     with pytest.raises(CsvError) as info:
         read_users(text, "users.csv")
-    assert str(info.value) == ("users.csv, line 2: 4 cells where the header has 3 - a cell holding ';' (in a "
+    assert str(info.value) == ("users.csv, line 2, column 4: 4 cells where the header has 3 - a cell holding ';' (in a "
                                "password?) must be quoted")
     assert "part-2" not in str(info.value)
 
@@ -70,6 +70,13 @@ def test_a_missing_or_unknown_column_is_named():
     with pytest.raises(CsvError) as info:
         read_users(u"upn;shoe size\nzoe@x.fr;42\n", "users.csv")
     assert "users.csv, line 1, column 2: unknown column 'shoe size'" in str(info.value)
+
+
+def test_a_file_without_a_header_is_refused_without_showing_its_first_row():
+    with pytest.raises(CsvError) as info:
+        read_users(u"Zm8!kT3#eZt4;zoe@x.fr;Zoé\n", "users.csv")
+    assert str(info.value).startswith("users.csv, line 1: not a header line: none of its 3 cell(s) is a known column")
+    assert "Zm8" not in str(info.value) and "zoe@" not in str(info.value)
 
 
 def test_an_empty_upn_cell_is_refused_with_line_and_column():

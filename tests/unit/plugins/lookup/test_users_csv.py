@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The users_csv lookup: where it finds the file, vault-encrypted files, check mode, and errors without secrets."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+import yaml
+
+from ansible import constants as C
+
+from ansible.errors import AnsibleLookupError
+from ansible.parsing.dataloader import DataLoader
+from ansible.parsing.vault import VaultLib, VaultSecret
+
+from ansible_collections.cloudforyou.cortex.plugins.lookup.users_csv import DOCUMENTATION, LookupModule
+
+SECRET = "Vx-7;q 9!Zt"  # a separator and a space inside: kept byte for byte when quoted
+TEXT = u'Prénom;Identifiant;Mot de passe;Forfait\r\nZoé;zoe@x.fr;"%s";FORFAIT_2GO\r\nYanis;yanis@x.fr;Yp-2026!x;\r\n' \
+       % SECRET
+EXPECTED = [{"first_name": u"Zoé", "upn": "zoe@x.fr", "password": SECRET, "plan": "FORFAIT_2GO"},
+            {"first_name": "Yanis", "upn": "yanis@x.fr", "password": "Yp-2026!x"}]
+VAULT_PASSWORD = b"csv-vault-test-password"
+
+
+def lookup(loader=None):
+    """The lookup as the plugin loader gives it: its options declared from its DOCUMENTATION."""
+    plugin = LookupModule(loader=loader or DataLoader())
+    plugin._load_name = "cloudforyou.cortex.users_csv"
+    C.config.initialize_plugin_configuration_definitions("lookup", plugin._load_name,
+                                                         yaml.safe_load(DOCUMENTATION)["options"])
+    return plugin
+
+
+def vault_loader(password=VAULT_PASSWORD):
+    loader = DataLoader()
+    loader.set_vault_secrets([("default", VaultSecret(password))])
+    return loader
+
+
+def encrypt(data, password=VAULT_PASSWORD):
+    return VaultLib([("default", VaultSecret(password))]).encrypt(data)
+
+
+def test_a_plain_file_by_absolute_path(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(TEXT.encode("cp1252"))
+    assert lookup().run([str(path)], variables={}) == EXPECTED
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+def test_a_vault_encrypted_file_is_decrypted_and_its_encoding_still_sniffed(tmp_path, encoding):
+    path = tmp_path / "users.csv"
+    path.write_bytes(encrypt(TEXT.encode(encoding)))
+    assert path.read_bytes().startswith(b"$ANSIBLE_VAULT")
+    loader = vault_loader()
+    assert lookup(loader).run([str(path)], variables={}) == EXPECTED
+    assert not loader._tempfiles  # the decrypted copy is removed at once
+
+
+def test_a_vault_file_without_its_secret_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(encrypt(TEXT.encode("utf-8")))
+    for loader in (DataLoader(), vault_loader(b"another password")):
+        with pytest.raises(AnsibleLookupError) as info:
+            lookup(loader).run([str(path)], variables={})
+        message = str(info.value)
+        assert message.startswith("users_csv: cannot read '%s'" % path)
+        assert "ANSIBLE_VAULT" not in message and SECRET not in message and "unknown column" not in message
+
+
+def test_a_relative_path_is_found_in_the_current_directory(tmp_path, monkeypatch):
+    (tmp_path / "users.csv").write_bytes(TEXT.encode("utf-8"))
+    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "play"
+    elsewhere.mkdir()
+    loader = DataLoader()
+    loader.set_basedir(str(elsewhere))  # the play's directory, as in a run: no users.csv there
+    variables = {"ansible_search_path": [str(elsewhere)]}
+    assert lookup(loader).run(["users.csv"], variables=variables) == EXPECTED
+
+
+def test_the_search_path_comes_before_the_current_directory(tmp_path, monkeypatch):
+    (tmp_path / "users.csv").write_bytes(TEXT.encode("utf-8"))
+    play = tmp_path / "play"
+    (play / "files").mkdir(parents=True)
+    (play / "files" / "users.csv").write_bytes(b"upn\nonly@x.fr\n")
+    monkeypatch.chdir(tmp_path)
+    assert lookup().run(["users.csv"], variables={"ansible_search_path": [str(play)]}) == [{"upn": "only@x.fr"}]
+
+
+def test_a_missing_file_is_named(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(AnsibleLookupError) as info:
+        lookup().run(["nowhere.csv"], variables={"ansible_search_path": [str(tmp_path)]})
+    assert "users_csv: the file 'nowhere.csv' was not found" in str(info.value)
+
+
+def test_check_returns_no_secret(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(encrypt(TEXT.encode("utf-8")))
+    found = lookup(vault_loader()).run([str(path)], variables={}, check=True)
+    assert found == [{"file": str(path), "users": 2, "upns": ["zoe@x.fr", "yanis@x.fr"]}]
+    assert SECRET not in repr(found) and "Yp-2026" not in repr(found)
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_problems_name_file_line_and_column_without_a_password(tmp_path, check):
+    path = tmp_path / "users.csv"
+    path.write_bytes(encrypt(TEXT.replace(u"Yp-2026!x;", u"Yp-2026!x").encode("utf-8")))
+    with pytest.raises(AnsibleLookupError) as info:
+        lookup(vault_loader()).run([str(path)], variables={}, check=check)
+    assert str(info.value) == "users_csv: %s, line 3, column 4: 3 cells where the header has 4" % path
+    assert "Yp-2026" not in str(info.value)
