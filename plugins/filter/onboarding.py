@@ -511,7 +511,9 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
         lines.append("in Cortex but not in the description (kept; client_onboarding_prune removes them): %s"
                      % ", ".join(undescribed))
     lines += ["FAILED %s (%s): %s" % (f["object"], f["step"], f["reason"]) for f in failures]
-    return dict(counts, steps=per_step, failures=failures, lines=lines, words=words)
+    code = ((steps.get("tenant") or {}).get("tenant") or {}).get("code") or (plan or {}).get("code")
+    return dict(counts, steps=per_step, failures=failures, lines=lines, words=words,
+                code=code or ("(would be made by Cortex)" if check_mode else "(no code yet)"))
 
 
 def offboarding_plan(users):

@@ -390,3 +390,12 @@ def test_dropping_a_user_plan_that_mailboxes_are_on_is_refused_before_any_write(
                for p in onboarding_plan(client, found)["problems"])
     client["exchange"]["user_plans"] = ["FORFAIT_2GO", "FORFAIT_10GO"]
     assert not any("dropped" in p for p in onboarding_plan(client, found)["problems"])
+
+
+def test_the_summary_names_the_client_by_its_code_even_when_cortex_refused_to_create_it():
+    refused = {"tenant": {"failed": True, "msg": "Cortex refused: domain already in use", "action": "create"}}
+    summary = onboarding_summary(refused, plan={"code": None})
+    assert summary["code"] == "(no code yet)" and summary["failed"] == 1
+    made = {"tenant": {"changed": True, "action": "create", "tenant": {"code": "LM", "domains": ["lm.fr"]}}}
+    assert onboarding_summary(made, plan={"code": None})["code"] == "LM"
+    assert onboarding_summary({}, plan={"code": "BMS"})["code"] == "BMS"
