@@ -93,7 +93,9 @@ class TenantDomains(Entity):
             return Plan("reprovision")
         return Plan()
 
-    def check_plan(self, item):
+    def check_current(self, item):
+        """Asks that are wrong about the primary domain; ``primary: false`` on it changes nothing, so this runs
+        whatever the plan."""
         primary = self.target(item)["primary_domain"]
         problems = []
         for entry in item.desired["entries"]:
@@ -104,10 +106,6 @@ class TenantDomains(Entity):
                 problems.append("domain '%s' is the primary domain of tenant '%s' and cannot be removed"
                                 % (entry["name"], self.code))
         return problems
-
-    def check_all(self, items):
-        """``primary: false`` on the primary domain changes nothing, so check_plan is not run for it: refuse it here."""
-        return [(item.label, self.check_plan(item)) for item in items if item.action is None and self.check_plan(item)]
 
     def update(self, item):
         changes = dict(domains=item.changes["domains"])
