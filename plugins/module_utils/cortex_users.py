@@ -64,7 +64,10 @@ class UserEntity(Entity):
         return rules.upn_key(desired.get("upn"))
 
     def check(self, desired):
-        return rules.user_problems(desired)
+        problems = rules.user_problems(desired)
+        if desired.get("update_password") == "always" and desired.get("password") in (None, ""):
+            problems.append("update_password: always needs a password (it sets the password on every run)")
+        return problems
 
     def prefetch(self, items):
         self.tenant = load_tenant(self.module, self.code)

@@ -382,3 +382,17 @@ def test_the_stored_login_in_either_form_and_any_case_is_the_same_login(api, run
     result, dummy = run(dict(tenant="BMS", users=[user("claire.dubois@boulangerie-martin.fr", login=login)]))
     assert not result.get("failed") and not result["changed"] and api.writes == ["create"]
 
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_update_password_always_without_a_password_is_refused_naming_the_user(api, run, check_mode):
+    run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")))
+    args = user("claire@boulangerie-martin.fr")
+    del args["password"]
+    result, dummy = run(dict(tenant="BMS", update_password="always", **args), check_mode=check_mode)
+    assert result["failed"] and api.writes == ["create"]
+    assert "user 'claire@boulangerie-martin.fr'" in result["msg"] and "needs a password" in result["msg"]
+    bulk = [dict(args, update_password="always"), user("other@boulangerie-martin.fr", update_password="always")]
+    result, dummy = run(dict(tenant="BMS", users=bulk), check_mode=check_mode)
+    assert result["failed"] and api.writes == ["create"]
+    assert [p["item"] for p in result["problems"]] == ["users[0] 'claire@boulangerie-martin.fr'"]
+    assert "needs a password" in result["problems"][0]["problems"][0]
