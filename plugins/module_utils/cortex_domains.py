@@ -12,8 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_catalog as catalog_rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_schema as schema
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, Plan
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import with_color
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import Field
@@ -106,6 +108,23 @@ class TenantDomains(Entity):
                 problems.append("domain '%s' is the primary domain of tenant '%s' and cannot be removed"
                                 % (entry["name"], self.code))
         return problems
+
+    def check_plan(self, item):
+        """A domain to add that another client holds: Cortex would refuse the whole list ("already in use"), so it
+        is refused before any write and in check mode. Read only when a domain is to be added."""
+        if item.action != "update":
+            return []
+        held = set(rules.domain_key(d) for d in (item.current or {}).get("domains") or [])
+        added = [d for d in item.changes["domains"] if rules.domain_key(d) not in held]
+        if not added:
+            return []
+        try:
+            partner = catalog_rules.read_catalog(self.api).get("partner")
+            in_use = catalog_rules.domains_in_use(self.api, partner, self.code)
+        except CortexError as exc:
+            self.module.fail_cortex(exc, "domains of tenant '%s'" % self.code)
+        return ["domain '%s' is already a domain of client '%s'" % (name, in_use[rules.domain_key(name)])
+                for name in added if rules.domain_key(name) in in_use]
 
     def update(self, item):
         changes = dict(domains=item.changes["domains"])
