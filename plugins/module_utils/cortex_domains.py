@@ -12,8 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_catalog as catalog_rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_schema as schema
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, Plan
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import with_color
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import Field
@@ -93,7 +95,9 @@ class TenantDomains(Entity):
             return Plan("reprovision")
         return Plan()
 
-    def check_plan(self, item):
+    def check_current(self, item):
+        """Asks that are wrong about the primary domain; ``primary: false`` on it changes nothing, so this runs
+        whatever the plan."""
         primary = self.target(item)["primary_domain"]
         problems = []
         for entry in item.desired["entries"]:
@@ -105,9 +109,22 @@ class TenantDomains(Entity):
                                 % (entry["name"], self.code))
         return problems
 
-    def check_all(self, items):
-        """``primary: false`` on the primary domain changes nothing, so check_plan is not run for it: refuse it here."""
-        return [(item.label, self.check_plan(item)) for item in items if item.action is None and self.check_plan(item)]
+    def check_plan(self, item):
+        """A domain to add that another client holds: Cortex would refuse the whole list ("already in use"), so it
+        is refused before any write and in check mode. Read only when a domain is to be added."""
+        if item.action != "update":
+            return []
+        held = set(rules.domain_key(d) for d in (item.current or {}).get("domains") or [])
+        added = [d for d in item.changes["domains"] if rules.domain_key(d) not in held]
+        if not added:
+            return []
+        try:
+            partner = catalog_rules.read_catalog(self.api).get("partner")
+            in_use = catalog_rules.domains_in_use(self.api, partner, self.code)
+        except CortexError as exc:
+            self.module.fail_cortex(exc, "domains of tenant '%s'" % self.code)
+        return ["domain '%s' is already a domain of client '%s'" % (name, in_use[rules.domain_key(name)])
+                for name in added if rules.domain_key(name) in in_use]
 
     def update(self, item):
         changes = dict(domains=item.changes["domains"])

@@ -16,6 +16,8 @@ hook                job                                                         
 ``prefetch``        read once what the items share (the tenant, one listing of users)        reads
 ``read``            the object as it is (None when absent); may note facts in item.context   reads
 ``plan``            the decision: a :class:`Plan` (action, changes) - pure                  no
+``check_current``   problems of what is asked against the object as read, for every item,   no
+                    with an action or none (a login that cannot change): bad *input*
 ``check_plan``      problems of the plan that are bad *input*: the whole task is refused      may read
 ``check_all``       problems between planned items (a plan's user limit, two equal logins)   may read
 ``obstacle``        a problem of the *server's state* (its user failed): that item alone     no
@@ -144,6 +146,11 @@ class Entity(object):
             return Plan("reprovision")
         return Plan()
 
+    def check_current(self, item):
+        """Problems of what is asked against what exists that no plan shows (a login that cannot change): run for
+        every item read, whether it has an action or none, so that an unchanged run refuses them too."""
+        return []
+
     def check_plan(self, item):
         return []
 
@@ -255,7 +262,7 @@ class Engine(object):
                 item.note = item.plan.note
 
         for item in sound:
-            issues = entity.check_plan(item) if item.action else []
+            issues = entity.check_current(item) + (entity.check_plan(item) if item.action else [])
             if issues:
                 problems.append((item.label, issues))
         problems += entity.check_all(sound)

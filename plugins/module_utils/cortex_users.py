@@ -64,7 +64,10 @@ class UserEntity(Entity):
         return rules.upn_key(desired.get("upn"))
 
     def check(self, desired):
-        return rules.user_problems(desired)
+        problems = rules.user_problems(desired)
+        if desired.get("update_password") == "always" and desired.get("password") in (None, ""):
+            problems.append("update_password: always needs a password (it sets the password on every run)")
+        return problems
 
     def prefetch(self, items):
         self.tenant = load_tenant(self.module, self.code)
@@ -144,6 +147,17 @@ class UserEntity(Entity):
             plan.action = "update"
         return plan
 
+    def check_current(self, item):
+        """A login asked for a user that exists with another one: Cortex cannot rename a login, and a plan never
+        shows it (login is not compared), so it is refused whatever the plan - also when nothing else changes."""
+        desired, current = item.desired, item.current
+        if item.state != "present" or current is None or not desired.get("login"):
+            return []
+        if current["login"].casefold() in (desired["login"].casefold(),
+                                           rules.stored_login(desired["login"], self.code).casefold()):
+            return []
+        return ["login is '%s' and cannot change (asked: '%s')" % (current["login"], desired["login"])]
+
     def check_plan(self, item):
         if self.tenant is None or item.action in ("delete", "reprovision"):
             return []
@@ -167,10 +181,6 @@ class UserEntity(Entity):
                 # Cortex addresses a user by its login: a create on a taken login would change that user instead.
                 problems.append("login '%s' is already used by user '%s': set login to another name for this user"
                                 % (holder["login"], holder["upn"]))
-        elif desired.get("login") and item.current["login"].casefold() not in (
-                desired["login"].casefold(), rules.stored_login(desired["login"], self.code).casefold()):
-            problems.append("login is '%s' and cannot change (asked: '%s')"
-                            % (item.current["login"], desired["login"]))
         if changes.get("password"):
             display = changes.get("display_name") or (item.current or {}).get("display_name")
             login = changes.get("login") or (item.current or {}).get("login", "")

@@ -11,13 +11,36 @@ from ansible_collections.cloudforyou.cortex.plugins.modules import cortex_domain
 
 
 class FakeAPI(object):
+    """Tenant BMS of partner DEMO, beside client FDS; ``reads`` counts the requests that read customers."""
+
     def __init__(self):
         self.tenant = dict(code="BMS", status="Provisioned", domains=["boulangerie-martin.fr", "martin.fr"],
                            primary_domain="boulangerie-martin.fr")
+        self.others = [dict(code="DEMO", domains=["demo-partner.fr"], primary_domain="demo-partner.fr"),
+                       dict(code="FDS", parent="DEMO", domains=["fromagerie-dupont.fr", "xn--caf-dma.fr"],
+                            primary_domain="fromagerie-dupont.fr")]
         self.writes = []
+        self.reads = []
 
     def get_tenant(self, code):
+        self.reads.append("get_tenant")
         return dict(self.tenant)
+
+    def find_tenants(self, code=None, name=None):
+        self.reads.append("find_tenants")
+        return [dict(code=t["code"], primary_domain=t["primary_domain"]) for t in self.others + [self.tenant]]
+
+    def get_tenant_rules(self, code):
+        self.reads.append("get_tenant_rules")
+        return dict(next(t for t in self.others if t["code"] == code)), {}
+
+    def get_tenant_exchange(self, code):
+        self.reads.append("get_tenant_exchange")
+        return dict(status="NotProvisioned")
+
+    def get_tenants(self):
+        self.reads.append("get_tenants")
+        return [dict(t, parent=t.get("parent", "DEMO")) for t in [self.tenant] + self.others]
 
     def update_tenant(self, code, changes):
         self.writes.append(changes)
@@ -50,3 +73,32 @@ def test_primary_false_on_another_domain_is_a_no_change(api, run):
 def test_removing_the_primary_domain_is_refused(api, run):
     result = run(dict(name="boulangerie-martin.fr", state="absent"))
     assert result["failed"] and "cannot be removed" in result["msg"] and api.writes == []
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("name, stored", [("Fromagerie-Dupont.FR", "fromagerie-dupont.fr"),
+                                          ("café.fr", "xn--caf-dma.fr")])
+def test_a_domain_another_client_holds_is_refused_before_any_write(api, run_module, check_mode, name, stored):
+    result = run_module(cortex_domain, dict(domains=[dict(name="new-one.fr"), dict(name=name)]), check_mode)[0]
+    assert result["failed"] and api.writes == []
+    assert "domains of tenant 'BMS'" in result["msg"]
+    assert result["problems"][0]["problems"] == ["domain '%s' is already a domain of client 'FDS'" % stored]
+    assert "new-one.fr" not in result["msg"]
+
+
+def test_the_partners_own_domain_and_new_domains_are_not_refused(api, run):
+    result = run(dict(domains=[dict(name="new-one.fr"), dict(name="demo-partner.fr")], wait=False))
+    assert not result.get("failed") and result["changed"] and len(api.writes) == 1
+
+
+def test_the_other_clients_are_read_only_when_a_domain_is_to_be_added(api, run):
+    for args in (dict(name="martin.fr"), dict(name="Boulangerie-Martin.fr", primary=True),
+                 dict(name="martin.fr", state="absent", wait=False)):
+        api.reads = []
+        result = run(args)
+        assert not result.get("failed") and api.reads == ["get_tenant"]
+    assert len(api.writes) == 1  # the removal
+    api.reads = []
+    result = run(dict(name="new-one.fr", wait=False))
+    assert result["changed"] and len(api.writes) == 2
+    assert api.reads == ["get_tenant", "find_tenants", "get_tenant_rules", "get_tenant_exchange", "get_tenants"]

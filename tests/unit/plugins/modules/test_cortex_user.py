@@ -357,3 +357,42 @@ def test_a_user_cortex_lists_with_its_domain_in_unicode_is_found_and_left_alone(
     assert not result.get("failed"), result.get("msg")
     assert [r["action"] for r in result["users"]] == ["none", "create"]
     assert api.writes == ["create"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_login_that_differs_from_the_stored_one_is_refused_even_with_nothing_else_to_change(api, run, check_mode):
+    run(dict(tenant="BMS", **user("claire.dubois@boulangerie-martin.fr")))
+    args = dict(tenant="BMS", login="cdubois", **user("claire.dubois@boulangerie-martin.fr"))
+    result, dummy = run(args, check_mode=check_mode)
+    assert result["failed"] and api.writes == ["create"]
+    assert "user 'claire.dubois@boulangerie-martin.fr'" in result["msg"]
+    assert "login is 'claire.dubois_BMS' and cannot change (asked: 'cdubois')" in result["msg"]
+    bulk = [user("claire.dubois@boulangerie-martin.fr", login="cdubois_BMS"), user("new@boulangerie-martin.fr")]
+    result, dummy = run(dict(tenant="BMS", users=bulk), check_mode=check_mode)
+    assert result["failed"] and api.writes == ["create"]
+    assert result["problems"] == [dict(item="users[0] 'claire.dubois@boulangerie-martin.fr'", problems=[
+        "login is 'claire.dubois_BMS' and cannot change (asked: 'cdubois_BMS')"])]
+
+
+@pytest.mark.parametrize("login", ["claire.dubois", "Claire.Dubois_bms", "CLAIRE.DUBOIS"])
+def test_the_stored_login_in_either_form_and_any_case_is_the_same_login(api, run, login):
+    run(dict(tenant="BMS", **user("claire.dubois@boulangerie-martin.fr")))
+    result, dummy = run(dict(tenant="BMS", login=login, **user("claire.dubois@boulangerie-martin.fr")))
+    assert not result.get("failed") and not result["changed"] and api.writes == ["create"]
+    result, dummy = run(dict(tenant="BMS", users=[user("claire.dubois@boulangerie-martin.fr", login=login)]))
+    assert not result.get("failed") and not result["changed"] and api.writes == ["create"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_update_password_always_without_a_password_is_refused_naming_the_user(api, run, check_mode):
+    run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")))
+    args = user("claire@boulangerie-martin.fr")
+    del args["password"]
+    result, dummy = run(dict(tenant="BMS", update_password="always", **args), check_mode=check_mode)
+    assert result["failed"] and api.writes == ["create"]
+    assert "user 'claire@boulangerie-martin.fr'" in result["msg"] and "needs a password" in result["msg"]
+    bulk = [dict(args, update_password="always"), user("other@boulangerie-martin.fr", update_password="always")]
+    result, dummy = run(dict(tenant="BMS", users=bulk), check_mode=check_mode)
+    assert result["failed"] and api.writes == ["create"]
+    assert [p["item"] for p in result["problems"]] == ["users[0] 'claire@boulangerie-martin.fr'"]
+    assert "needs a password" in result["problems"][0]["problems"][0]
