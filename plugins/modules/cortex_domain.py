@@ -17,8 +17,8 @@ description:
     case-insensitively.
   - All the changes of one task are sent as one update of the tenant's domain list.
   - Domains not named in the task are left alone.
-  - A domain to add that another client of the partner already holds is refused before any write, and in check mode,
-    naming that client (the other clients are read only when a domain is to be added).
+  - A domain to add that another client (or the partner itself) already holds is refused before any write, and in
+    check mode, naming that client (the other clients are read only when a domain is to be added).
 author:
   - cloudforyou infra team (@cloudforyou)
 options:

@@ -86,8 +86,12 @@ def test_a_domain_another_client_holds_is_refused_before_any_write(api, run_modu
     assert "new-one.fr" not in result["msg"]
 
 
-def test_the_partners_own_domain_and_new_domains_are_not_refused(api, run):
+def test_new_domains_are_added_and_the_partners_own_domain_is_refused(api, run):
+    """The partner's own (reseller) customer holds its domains too: Cortex would refuse them for a client."""
     result = run(dict(domains=[dict(name="new-one.fr"), dict(name="demo-partner.fr")], wait=False))
+    assert result["failed"] and api.writes == []
+    assert "domain 'demo-partner.fr' is already a domain of client" in result["msg"]
+    result = run(dict(domains=[dict(name="new-one.fr")], wait=False))
     assert not result.get("failed") and result["changed"] and len(api.writes) == 1
 
 
