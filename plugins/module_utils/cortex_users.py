@@ -159,7 +159,11 @@ class UserEntity(Entity):
         return ["login is '%s' and cannot change (asked: '%s')" % (current["login"], desired["login"])]
 
     def check_plan(self, item):
-        if self.tenant is None or item.action in ("delete", "reprovision"):
+        if item.action in ("delete", "reprovision"):
+            return []
+        if self.tenant is None:  # check mode below a tenant an earlier task would create: what needs no tenant
+            if item.action == "create" and not item.desired.get("password"):
+                return ["password is required to create a user (a user that exists is managed without it)"]
             return []
         changes = item.changes
         desired = item.desired

@@ -396,3 +396,16 @@ def test_update_password_always_without_a_password_is_refused_naming_the_user(ap
     assert result["failed"] and api.writes == ["create"]
     assert [p["item"] for p in result["problems"]] == ["users[0] 'claire@boulangerie-martin.fr'"]
     assert "needs a password" in result["problems"][0]["problems"][0]
+
+
+def test_check_mode_below_a_tenant_to_be_created_still_asks_for_the_password_of_a_new_user(api, run, monkeypatch):
+    from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
+
+    def missing(code):
+        raise CortexError("not found", status=400, errors=[("NotFound", "customer not found")])
+    monkeypatch.setattr(api, "get_tenant", missing)
+    args = dict(tenant="NEW", upn="zoe@new.fr", first_name="Zoe")
+    result, dummy = run(args, check_mode=True)
+    assert result["failed"] and "password is required to create a user" in result["msg"] and api.writes == []
+    result, dummy = run(dict(args, password=SECRET), check_mode=True)
+    assert not result.get("failed") and result["action"] == "create" and api.writes == []
