@@ -40,36 +40,50 @@ INT_KEYS = frozenset(("min_password_length",))
 TEXT_LIST_KEYS = frozenset(("roles", "user_plans"))
 
 
+def kind_of(value):
+    """What a value is, in the words of a description (not Ansible's internal type names)."""
+    for types, word in ((bool, "a boolean"), ((int, float), "a number"), (str, "text"), (dict, "a mapping"),
+                        ((list, tuple), "a list")):
+        if isinstance(value, types):
+            return word
+    return type(value).__name__
+
+
 def typed(entry, keys=None):
-    """``entry`` with each known key converted to its type, and the problems of the values that cannot be."""
+    """``entry`` with each known key converted to its type, as the modules' argument specs would convert it, and the
+    problems of the values that cannot be (those keys are left out of the result)."""
     converted, problems = dict(entry), []
     for key, value in entry.items():
         if value is None or (keys is not None and key not in keys):
             continue
+        issue = None
         if key in BOOL_KEYS:
             try:
                 converted[key] = boolean(value, strict=True)
             except TypeError:
-                problems.append("%s must be true or false, not %r" % (key, value))
+                issue = "%s must be true or false, not %r" % (key, value)
         elif key in TEXT_KEYS:
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                problems.append("%s must be text, not %s" % (key, type(value).__name__))
+                issue = "%s must be text, not %s" % (key, kind_of(value))
             else:
                 converted[key] = str(value)
         elif key in INT_KEYS:
             try:
-                if isinstance(value, bool) or isinstance(value, float):
+                if isinstance(value, (bool, float)):
                     raise ValueError()
                 converted[key] = int(value)
             except (TypeError, ValueError):
-                problems.append("%s must be a whole number, not %r" % (key, value))
+                issue = "%s must be a whole number, not %r" % (key, value)
         elif key in TEXT_LIST_KEYS:
-            if not isinstance(value, list):
-                problems.append("%s must be a list (for example [%s]), not %s" % (key, value, type(value).__name__))
-            elif not all(isinstance(v, str) for v in value):
-                problems.append("%s must be a list of names (text)" % key)
+            if isinstance(value, str):  # as a list option takes it: comma-separated names
+                converted[key] = [v.strip() for v in value.split(",") if v.strip()]
+            elif not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                issue = "%s must be a list of names, not %s" % (key, kind_of(value))
             else:
                 converted[key] = [str(v) for v in value]
+        if issue:
+            problems.append(issue)
+            converted.pop(key)
     return converted, problems
 
 
@@ -83,6 +97,7 @@ class ClientPlan(object):
         self.problems = []
         self.refused = set()  # the objects with a problem
         self.client, issues = typed(client, CLIENT_KEYS)
+        self.bad_keys = set(client) - set(self.client)  # given, but of a type that cannot be converted
         self.problem("client", issues)
         self.update_password = update_password
         self.existing = existing if existing and existing.get("found") else None
@@ -94,6 +109,11 @@ class ClientPlan(object):
         self.logins = None  # login (folded) -> current user, built when first needed
         self.code = self.client.get("code") or ((self.existing or {}).get("client") or {}).get("code") \
             or rules.generated_code(self.client.get("name") if isinstance(self.client.get("name"), str) else "")
+
+    def forget_existing(self):
+        self.existing = None
+        self.current_users, self.logins = {}, None
+        self.catalog = dict(self.catalog, used={})
 
     def problem(self, where, issues):
         for issue in issues:
@@ -144,7 +164,7 @@ class ClientPlan(object):
         client = self.client
         tenant = dict((key, client.get(key)) for key in TENANT_KEYS if client.get(key) is not None)
         if self.existing is None:
-            missing = [key for key in REQUIRED_TENANT_KEYS if client.get(key) in (None, "")]
+            missing = [key for key in REQUIRED_TENANT_KEYS if client.get(key) in (None, "") and key not in self.bad_keys]
             if missing:
                 self.problem("client", ["missing %s (needed to create the tenant)" % ", ".join(missing)])
         self.problem("client", rules.tenant_problems(tenant))
@@ -164,6 +184,7 @@ class ClientPlan(object):
                     "a tenant named '%s' exists (code %s) and holds none of the described domains (it holds %s): to "
                     "manage that tenant give code: %s; for a new client, give it a name of its own"
                     % (current.get("name"), current.get("code"), ", ".join(sorted(held)), current.get("code"))])
+                self.forget_existing()  # its users, logins and plans are another client's: no more problems from them
         self.catalog_problems(tenant)
         tenant["primary_domain"] = next((d["name"] for d in domains if d["primary"]), None)
         tenant["domains"] = [d["name"] for d in domains if not d["primary"]]
@@ -232,6 +253,13 @@ class ClientPlan(object):
         if not user.get("upn") or self.problems_of(where):
             return
         login = rules.stored_login(user.get("login") or rules.default_login(user["upn"], self.code), self.code)
+        current = self.current_users.get(rules.upn_key(user["upn"]))
+        if current is not None and current.get("login"):
+            if user.get("login") and current["login"].casefold() not in (user["login"].casefold(), login.casefold()):
+                # Cortex cannot rename a login: the user step would refuse it after the tenant was written
+                self.problem(where, ["login is '%s' and cannot change (asked: '%s')" % (current["login"], user["login"])])
+                return
+            login = current["login"]
         key = login.casefold()
         if key in logins:
             self.problem(where, ["login '%s' is also the login of %s: set login for one of them" % (login, logins[key])])
@@ -318,13 +346,16 @@ class ClientPlan(object):
         # new tenant inherits (the partner's roles, from the catalogue)
         offered = client.get("roles") if isinstance(client.get("roles"), list) else \
             ((self.existing or {}).get("client") or {}).get("roles") or self.catalog.get("roles")
-        allowed = set(r.casefold() for r in offered if isinstance(r, str)) if offered else None
+        allowed = set(r.casefold() for r in offered if isinstance(r, str)) if isinstance(offered, list) else None
 
         logins, seen = {}, {}
         admin = None
         if client.get("admin"):
             where = "admin '%s'" % (client["admin"].get("upn") if isinstance(client["admin"], dict) else client["admin"])
-            admin = self.user(client["admin"], where, names, ADMIN_KEYS, allowed)
+            entry = dict(client["admin"]) if isinstance(client["admin"], dict) else client["admin"]
+            if isinstance(entry, dict) and entry.get("roles") is None:
+                entry["roles"] = ["Customer Administrator"]  # the default, checked as if written
+            admin = self.user(entry, where, names, ADMIN_KEYS, allowed)
             if admin.get("upn"):
                 admin.setdefault("roles", ["Customer Administrator"])
                 seen[rules.upn_key(admin["upn"])] = "admin"

@@ -342,9 +342,9 @@ def test_values_of_the_wrong_type_are_problems_never_a_crash():
     client["domains"].append(42)
     plan = onboarding_plan(client)
     problems = plan["problems"]
-    assert "users[1] 'marc@pâtisserie-martin.com': first_name must be text, not dict" in problems
-    assert any(p.startswith("exchange: user_plans must be a list (for example [FORFAIT_2GO])") for p in problems)
-    assert not any("user plan 'F'" in p for p in problems)
+    assert "users[1] 'marc@pâtisserie-martin.com': first_name must be text, not a mapping" in problems
+    assert not any("user_plans" in p or "user plan 'F'" in p for p in problems)  # one name: a list of one, as a
+    assert plan["exchange"]["user_plans"] == ["FORFAIT_2GO"]                      # list option takes it
     assert "client: allow_rename must be true or false, not 'perhaps'" in problems
     assert "domains[2]: must be a domain name or a mapping with name and primary" in problems
     assert not any("name" in p and "123" in p for p in problems)  # a number is a valid name, as text
@@ -399,3 +399,43 @@ def test_the_summary_names_the_client_by_its_code_even_when_cortex_refused_to_cr
     made = {"tenant": {"changed": True, "action": "create", "tenant": {"code": "LM", "domains": ["lm.fr"]}}}
     assert onboarding_summary(made, plan={"code": None})["code"] == "LM"
     assert onboarding_summary({}, plan={"code": "BMS"})["code"] == "BMS"
+
+
+def test_roles_given_as_one_text_are_a_list_and_wrong_types_never_leak_internal_names():
+    client = copy.deepcopy(CLIENT)
+    client["roles"] = "Customer Administrator, Help Desk"
+    client["admin"]["roles"] = "Customer Administrator"
+    plan = onboarding_plan(client)
+    assert plan["problems"] == [] and plan["tenant"]["roles"] == ["Customer Administrator", "Help Desk"]
+    client["name"] = ["a", "list"]
+    problems = onboarding_plan(client)["problems"]
+    assert problems == ["client: name must be text, not a list"]  # not also "missing name"
+
+
+def test_the_administrators_roles_are_checked_also_when_they_are_the_default_or_none_is_allowed():
+    client = copy.deepcopy(CLIENT)
+    client["roles"] = ["Exchange Service Administrator"]  # the default Customer Administrator is not among them
+    assert "admin 'admin@boulangerie-martin.fr': roles not allowed for the client: Customer Administrator" in \
+        onboarding_plan(client)["problems"]
+    client["roles"] = []  # explicitly none
+    assert "admin 'admin@boulangerie-martin.fr': roles not allowed for the client: Customer Administrator" in \
+        onboarding_plan(client)["problems"]
+
+
+def test_a_described_login_other_than_the_existing_users_is_refused_before_any_write():
+    client = copy.deepcopy(CLIENT)
+    client["users"][0]["login"] = "cdubois"
+    found = existing([("claire@boulangerie-martin.fr", "claire_BMS", "Provisioned", [])], code="BMS")
+    assert "users[0] 'claire@boulangerie-martin.fr': login is 'claire_BMS' and cannot change (asked: 'cdubois')" in \
+        onboarding_plan(client, found)["problems"]
+    client["users"][0]["login"] = "Claire"
+    assert onboarding_plan(client, found)["problems"] == []
+
+
+def test_a_same_name_tenant_of_another_client_gives_one_problem_not_its_users_and_plans():
+    found = existing([("admin@boulangerie-martin.fr", "admin_BMS", "Provisioned", [])],
+                     domains=[{"name": "fromagerie-dupont.fr", "primary": True}],
+                     exchange={"version": "2010", "customer_plan": "Default", "user_plans": ["FORFAIT_25GO"]})
+    found["client"]["users"] = [{"upn": "jo@fromagerie-dupont.fr", "plan": "FORFAIT_25GO"}]
+    problems = onboarding_plan(copy.deepcopy(CLIENT), found)["problems"]
+    assert len(problems) == 1 and "holds none of the described domains" in problems[0]
