@@ -410,6 +410,11 @@ class ClientPlan(object):
         if self.prune and current_roles_unknown(undescribed):
             self.problem("client_onboarding_prune", ["the users' roles were not read: the administrator cannot be told "
                                                      "apart (read the client with detail: true)"])
+        if self.prune and pruned and not entries:
+            self.problem("client_onboarding_prune", [
+                "the description lists no user (an empty list, or a CSV file with no row?): pruning would remove every "
+                "user of the tenant (%s); nothing was removed - list the users to keep, or remove users with state: "
+                "absent" % ", ".join(u["upn"] for u in pruned[:10])])
         if len(pruned) > self.prune_max:
             self.problem("client_onboarding_prune", [
                 "%d users of the tenant are not in the description, more than client_onboarding_prune_max=%d; nothing "

@@ -439,3 +439,16 @@ def test_a_same_name_tenant_of_another_client_gives_one_problem_not_its_users_an
     found["client"]["users"] = [{"upn": "jo@fromagerie-dupont.fr", "plan": "FORFAIT_25GO"}]
     problems = onboarding_plan(copy.deepcopy(CLIENT), found)["problems"]
     assert len(problems) == 1 and "holds none of the described domains" in problems[0]
+
+
+def test_prune_with_no_user_described_removes_nobody():
+    """A header-only CSV or an emptied list must not wipe a client's users, even under prune_max."""
+    client = copy.deepcopy(CLIENT)
+    client["users"] = []
+    found = existing([("claire@boulangerie-martin.fr", "claire_BMS", "Provisioned", []),
+                      ("marc@boulangerie-martin.fr", "marc_BMS", "Provisioned", [])])
+    plan = onboarding_plan(client, found, prune=True)
+    assert any(p.startswith("client_onboarding_prune: the description lists no user") for p in plan["problems"])
+    client["users"] = [{"upn": "claire@boulangerie-martin.fr"}]
+    plan = onboarding_plan(client, found, prune=True)
+    assert plan["problems"] == [] and plan["pruned"] == ["marc@boulangerie-martin.fr"]
