@@ -140,15 +140,14 @@ def plans_used(api, code, catalog):
     return used
 
 
-def domains_in_use(api, partner=None, own=None):
+def domains_in_use(api, own=None):
     """The domains of the customers other than ``own``, name (punycode, lower case) -> code (one request where Cortex
     answers every customer's detail at once, else the primary domains of one listing): a new domain is checked against
-    them before any write. The domains of the partner's own customer (code ``partner``) count: a client cannot hold
-    them either."""
+    them before any write. The domains of the partner's own (reseller) customer count: a client cannot hold them
+    either."""
     tenants = api.get_tenants()
     if tenants is None:
         tenants = [dict(t, domains=[t.get("primary_domain")]) for t in api.find_tenants()]
-    # the partner's own (reseller) customer counts: its domains cannot be a client's either
     skip = set([own.casefold()]) if own else set()
     found = {}
     for tenant in tenants:

@@ -119,8 +119,7 @@ class TenantDomains(Entity):
         if not added:
             return []
         try:
-            partner = catalog_rules.read_catalog(self.api).get("partner")
-            in_use = catalog_rules.domains_in_use(self.api, partner, self.code)
+            in_use = catalog_rules.domains_in_use(self.api, self.code)
         except CortexError as exc:
             self.module.fail_cortex(exc, "domains of tenant '%s'" % self.code)
         return ["domain '%s' is already a domain of client '%s'" % (name, in_use[rules.domain_key(name)])

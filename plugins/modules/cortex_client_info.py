@@ -137,7 +137,7 @@ def main():
             extra["catalog"] = read_catalog(module.api)
         code = find_tenant(module.api, code=params["tenant"], name=params["name"])
         if params["catalog"]:
-            extra["catalog"]["domains"] = domains_in_use(module.api, extra["catalog"].get("partner"), code)
+            extra["catalog"]["domains"] = domains_in_use(module.api, code)
         if code is None:
             module.exit_json(changed=False, found=False, client={}, **extra)
         client, state = describe(module, code, detail=params["detail"])
