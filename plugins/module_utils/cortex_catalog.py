@@ -131,11 +131,16 @@ def plans_used(api, code, catalog):
         users = [api.get_user(code, u["login"], with_exchange=True)
                  for u in api.find_users(code, with_exchange=True) or []
                  if (u.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"]
+    return count_plans([dict(plan=(u.get("exchange") or {}).get("plan")) for u in users
+                        if (u.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"])
+
+
+def count_plans(entries):
+    """Mailboxes per folded plan name, over entries holding ``plan`` (a provisioned mailbox's plan, or None)."""
     used = {}
-    for user in users:
-        mailbox = user.get("exchange") or {}
-        plan = (mailbox.get("plan") or "").casefold()
-        if plan and mailbox.get("status", "NotProvisioned") != "NotProvisioned":
+    for entry in entries:
+        plan = (entry.get("plan") or "").casefold()
+        if plan:
             used[plan] = used.get(plan, 0) + 1
     return used
 

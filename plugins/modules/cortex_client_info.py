@@ -114,7 +114,7 @@ state:
 """
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_catalog import (
-    domains_in_use, plans_used, read_catalog)
+    count_plans, domains_in_use, plans_used, read_catalog)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients import describe, find_tenant
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
@@ -142,7 +142,11 @@ def main():
             module.exit_json(changed=False, found=False, client={}, **extra)
         client, state = describe(module, code, detail=params["detail"])
         if params["catalog"]:
-            extra["catalog"]["used"] = plans_used(module.api, code, extra["catalog"])
+            if params["detail"]:  # the users were read with their mailboxes: count them, no second read
+                entries = list(client.get("users") or []) + ([client["admin"]] if client.get("admin") else [])
+                extra["catalog"]["used"] = count_plans(entries)
+            else:
+                extra["catalog"]["used"] = plans_used(module.api, code, extra["catalog"])
     except CortexError as exc:
         module.fail_cortex(exc, label)
     module.exit_json(changed=False, found=True, client=client, state=state, **extra)

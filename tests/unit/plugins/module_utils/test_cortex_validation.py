@@ -120,3 +120,17 @@ def test_an_idn_listed_in_unicode_is_the_same_name_as_its_punycode():
         def get_tenants(self):
             return [dict(code="OTHER", domains=["Pâtisserie-Martin.fr"]), dict(code="BMS", domains=["own.fr"])]
     assert domains_in_use(API(), own="BMS") == {"xn--ptisserie-martin-wmb.fr": "OTHER"}
+
+
+def test_plans_used_counts_provisioned_mailboxes_per_plan_as_the_description_does():
+    from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_catalog import count_plans, plans_used
+
+    class API(object):
+        def get_users(self, code, with_exchange=False):
+            return [dict(exchange=dict(plan="FORFAIT_2GO", status="Provisioned")),
+                    dict(exchange=dict(plan="Forfait_2GO", status="Failed")),
+                    dict(exchange=dict(plan="FORFAIT_10GO", status="NotProvisioned")), dict()]
+    catalog = {"exchange": {"user_plans": [{"name": "FORFAIT_2GO"}]}}
+    assert plans_used(API(), "BMS", catalog) == {"forfait_2go": 2}
+    assert count_plans([{"plan": "FORFAIT_2GO"}, {"plan": "forfait_2go"}, {"upn": "x"}]) == {"forfait_2go": 2}
+    assert plans_used(API(), "BMS", {}) == {}
