@@ -324,10 +324,9 @@ class ClientPlan(object):
         if not exchange or not (current.get("exchange") or {}).get("user_plans"):
             return
         kept = set(p.casefold() for p in exchange.get("user_plans") or [])
-        used = dict(self.catalog.get("used") or {})  # mailboxes per plan (folded), when the catalogue was read
-        for user in ([current["admin"]] if current.get("admin") else []) + list(current.get("users") or []):
-            if user.get("plan") and not self.catalog.get("used"):
-                used[user["plan"].casefold()] = used.get(user["plan"].casefold(), 0) + 1
+        # mailboxes per plan (folded): counted by cortex_client_info's catalogue, else from the users it described
+        used = self.catalog.get("used") or catalog_rules.count_plans(
+            list(current.get("users") or []) + ([current["admin"]] if current.get("admin") else []))
         for plan in current["exchange"]["user_plans"]:
             if plan.casefold() not in kept and used.get(plan.casefold()):
                 self.problem("exchange", [
