@@ -178,13 +178,11 @@ class ClientPlan(object):
             message = "code '%s' is the tenant '%s', not '%s': check the code (to rename that tenant deliberately, " \
                 "set allow_rename: true)" % (current.get("code"), current.get("name"), client["name"])
             self.problem("client", [message])
-        if current and not client.get("code") and domains:
-            held = set(rules.domain_key(d.get("name")) for d in current.get("domains") or [] if isinstance(d, dict))
-            if held and not held & set(rules.domain_key(d["name"]) for d in domains):
-                self.problem("client", [
-                    "a tenant named '%s' exists (code %s) and holds none of the described domains (it holds %s): to "
-                    "manage that tenant give code: %s; for a new client, give it a name of its own"
-                    % (current.get("name"), current.get("code"), ", ".join(sorted(held)), current.get("code"))])
+        if current and not client.get("code"):
+            other = rules.other_client_by_name(current, [d["name"] for d in domains],
+                                               [d.get("name") for d in current.get("domains") or [] if isinstance(d, dict)])
+            if other:
+                self.problem("client", [other])
                 self.forget_existing()  # its users, logins and plans are another client's: no more problems from them
         self.catalog_problems(tenant)
         tenant["primary_domain"] = next((d["name"] for d in domains if d["primary"]), None)

@@ -65,9 +65,6 @@ class Tenant(Entity):
         return plan
 
     def check_plan(self, item):
-        foreign = self.foreign_by_name(item)
-        if foreign:
-            return [foreign]
         renamed = item.action == "update" and "name" in item.changes \
             and item.current["name"].casefold() != item.desired["name"].casefold()
         if renamed and item.desired.get("code") and not self.module.params["allow_rename"]:
@@ -86,21 +83,15 @@ class Tenant(Entity):
                 problems.append("%s required to create the tenant" % ", ".join(missing))
         return problems
 
-    def foreign_by_name(self, item):
-        """Found by name only, a tenant holding none of the domains asked for is another client of the same name: its
-        contact and primary domain must not be replaced. None when it may be the same client."""
+    def check_current(self, item):
+        """Found by name only, another client of the same name (it holds none of the domains asked for) is refused
+        whatever the plan."""
         current, desired = item.current, item.desired
-        if current is None or desired.get("code") or desired.get("state") == "absent":
-            return None
-        asked = set(rules.domain_key(d) for d in [desired.get("primary_domain")] + list(desired.get("domains") or [])
-                    if d)
-        held = set(rules.domain_key(d) for d in [current.get("primary_domain")] + list(current.get("domains") or [])
-                   if d)
-        if not asked or not held or asked & held:
-            return None
-        return ("a tenant named '%s' exists (code %s) and holds none of the domains asked for (it holds %s): to manage "
-                "that tenant give code: %s; for a new client, give it a name of its own"
-                % (current["name"], current["code"], ", ".join(sorted(held)), current["code"]))
+        if current is None or desired.get("code") or item.state == "absent":
+            return []
+        problem = rules.other_client_by_name(current, [desired.get("primary_domain")] + list(desired.get("domains") or []),
+                                             [current.get("primary_domain")] + list(current.get("domains") or []))
+        return [problem] if problem else []
 
     def create(self, item):
         # All the domains in the one create: a domain held by another client refuses the create as a whole.

@@ -134,6 +134,19 @@ def upn_key(upn):
         return (upn or "").casefold()
 
 
+def other_client_by_name(tenant, asked_domains, held_domains):
+    """A tenant found by full name only (no code given) that holds none of the domains asked for is another client of
+    the same name: the problem to refuse it with (its contact and primary domain must not be replaced), or None when
+    it may be the same client. ``tenant`` has ``name`` and ``code``; the domains in any form."""
+    asked = set(domain_key(d) for d in asked_domains if d)
+    held = set(domain_key(d) for d in held_domains if d)
+    if not asked or not held or asked & held:
+        return None
+    return ("a tenant named '%s' exists (code %s) and holds none of the domains asked for (it holds %s): to manage "
+            "that tenant give code: %s; for a new client, give it a name of its own"
+            % (tenant.get("name"), tenant.get("code"), ", ".join(sorted(held)), tenant.get("code")))
+
+
 def upn_problems(upn, tenant_domains=None):
     """Problems of a UPN; with ``tenant_domains`` (normalized names), also that its domain is one of them."""
     try:

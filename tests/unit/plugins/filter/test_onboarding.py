@@ -357,7 +357,7 @@ def test_a_new_client_named_as_an_existing_tenant_with_none_of_its_domains_is_re
     """Found by name only (no code): a different client with the same name would take the tenant over."""
     found = existing(domains=[{"name": "fromagerie-dupont.fr", "primary": True}], name="Boulangerie Martin SARL")
     problems = onboarding_plan(copy.deepcopy(CLIENT), found)["problems"]
-    assert any("a tenant named 'Boulangerie Martin SARL' exists (code BMS) and holds none of the described domains"
+    assert any("a tenant named 'Boulangerie Martin SARL' exists (code BMS) and holds none of the domains asked for"
                in p and "give code: BMS" in p for p in problems)
     client = copy.deepcopy(CLIENT)
     client["domains"].append({"name": "fromagerie-dupont.fr"})
@@ -438,7 +438,7 @@ def test_a_same_name_tenant_of_another_client_gives_one_problem_not_its_users_an
                      exchange={"version": "2010", "customer_plan": "Default", "user_plans": ["FORFAIT_25GO"]})
     found["client"]["users"] = [{"upn": "jo@fromagerie-dupont.fr", "plan": "FORFAIT_25GO"}]
     problems = onboarding_plan(copy.deepcopy(CLIENT), found)["problems"]
-    assert len(problems) == 1 and "holds none of the described domains" in problems[0]
+    assert len(problems) == 1 and "holds none of the domains asked for" in problems[0]
 
 
 def test_prune_with_no_user_described_removes_nobody():
