@@ -66,7 +66,7 @@ def test_slow_answers_normally_after_a_while(spawn):
     r = post(emu, FIND_BODY)
     elapsed = time.monotonic() - started
     assert r.status_code == 200
-    assert 0.45 <= elapsed <= 3
+    assert elapsed >= 0.45  # the answer was held back (no upper bound: a loaded machine is slower, not wrong)
     assert emu.stats()["faults"]["slow"] == 1
 
 

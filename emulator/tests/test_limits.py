@@ -199,11 +199,9 @@ def test_a_million_levels_cost_nothing(spawn):
     emu = spawn("--delay", "0")
     before = rss_mib(emu.proc.pid)
     body = b'<request action="FIND" version="1.0">' + b"<a>" * 1_000_000
-    started = time.monotonic()
     r = requests.post(emu.url, data=body, auth=PARTNER, timeout=30)
     assert r.status_code == 400 and "deeper than 32" in r.text
-    assert time.monotonic() - started < 1.0
-    assert rss_mib(emu.proc.pid) - before < 40
+    assert rss_mib(emu.proc.pid) - before < 40  # refused before a tree is built (a parsed one costs ~300 MB)
 
 
 def test_xml_element_limit(spawn):
