@@ -42,17 +42,33 @@ RECORDED_ROLE_IDS = {"Customer Administrator": "{8b218c71-c026-4866-91f1-11b08cc
                      "Antispam avancé Service Administrator": "{73f350bb-7c1f-4a10-9603-37f6b799c6e9}"}
 
 
-pytestmark = pytest.mark.xdist_group("recorded")  # one flow, in order, on one worker (tools/checks/emulator.sh)
+class Learnt:
+    """A value an earlier step of the flow learnt; read before that step ran (the flow split across processes, e.g.
+    by an xdist mode other than ``--dist loadfile``), it fails the test saying so rather than sending ``None``."""
+
+    def __set_name__(self, owner, name):
+        self.name = "_" + name
+
+    def __get__(self, obj, owner=None):
+        value = getattr(obj, self.name, None)
+        if value is None:
+            pytest.fail(f"the step that learns {self.name[1:]!r} did not run before this one in this process: "
+                        "run test_recorded.py whole, in order, on one worker (--dist loadfile)")
+        return value
+
+    def __set__(self, obj, value):
+        setattr(obj, self.name, value)
 
 
 class Recorded:
     """The replayed conversation: a client, and what earlier steps learnt."""
 
+    code = Learnt()
+    login = Learnt()
+
     def __init__(self, emu):
         self.emu = emu
         self.client = Client(emu)
-        self.code = None
-        self.login = None
 
     def send(self, action: str, inner: str, *, trace: bool = True, expect: int = 200):
         attrs = f'action="{action}"' + (' trace="true"' if trace else "") + ' version="1.0"'

@@ -11,5 +11,7 @@ export PYTHONDONTWRITEBYTECODE=1
 
 workers=${EMULATOR_TEST_WORKERS:-2}
 xdist=()
-[ "$workers" -gt 0 ] && xdist=(-n "$workers" --dist loadgroup)  # a group's tests (one flow) share a worker
+# loadfile: a file's tests run on one worker, in order (test_recorded.py is one flow). Not loadgroup: with pytest 9.2
+# its xdist_group marks are ignored (xdist 3.8 renames item._nodeid, which pytest 9.2 no longer reads).
+[ "$workers" -gt 0 ] && xdist=(-n "$workers" --dist loadfile)
 exec "$PY" -m pytest -q -p no:cacheprovider "${xdist[@]}" emulator/tests "$@"
