@@ -87,8 +87,9 @@ def test_password_is_never_returned(client, tenant):
     for answer in (client.get(f"<customer><name>{tenant.code}</name><user/></customer>"),
                    client.find(f"<customer><name>{tenant.code}</name><user/></customer>")):
         assert "Zq9!Unguessable" not in answer.text
-    status_page = client.session.get(client.emulator.base + "/").text
-    assert "Zq9!Unguessable" not in status_page
+    client_page = client.session.get(client.emulator.base + f"/?client={tenant.code}&per=500").text
+    assert tenant.login("secret") in client_page  # the user's row is there, without its password
+    assert "Zq9!Unguessable" not in client_page
 
 
 def test_find_users_by_upn_and_get_by_upn(client, tenant):
