@@ -23,7 +23,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible.module_utils.common.warnings import get_deprecation_messages, get_warning_messages
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, CortexClient, CortexError)
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, CortexClient, CortexError, CortexUnreachable)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Engine
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import CortexAPI
@@ -216,12 +216,12 @@ class CortexModule(AnsibleModule):
             if self.params.get("wait", True):
                 state = dict(key=key, bulk_key=bulk_key, kind=entity.kind, labels=[item.label for item in items],
                              done=self.done_views(entity, items, key, bulk_key))
-                finished, jobs = self.wait_jobs(jobs)
+                finished, jobs, outage = self.wait_jobs(jobs)
                 if not finished:
                     # Returned early so that the action plugin prints progress; it goes on waiting, then settles.
                     result[results.WAIT_KEY] = dict(state, jobs=jobs, wait_left=self.wait_left())
                     self.exit_json(**result)
-                results.settle(result, jobs, state, self.params.get("wait_timeout"))
+                results.settle(result, jobs, state, self.params.get("wait_timeout"), outage)
             else:
                 result["jobs"] = jobs
         self.finish(result)
@@ -240,23 +240,27 @@ class CortexModule(AnsibleModule):
     def wait_left(self):
         return max(self.params.get("wait_timeout", 600) - (time.monotonic() - self.started), 0)
 
-    def wait_jobs(self, jobs, on_round=None):
+    def wait_jobs(self, jobs):
         """Poll jobs (dicts) for up to ``progress_interval`` seconds (all of ``wait_timeout`` when it is 0).
-        Returns (whether every job is final, the jobs as dicts)."""
+        Returns (whether the wait is over, the jobs as dicts, None or why Cortex could not be asked any more)."""
         scheduler = Scheduler(self.api, retries=self.params.get("provisioning_retries", 2),
-                              concurrency=self.concurrency, parallel=self.parallel, on_round=on_round)
+                              concurrency=self.concurrency, parallel=self.parallel,
+                              unreachable_after=self.params.get("retry_timeout") or 60)
         scheduler.add([Job.from_dict(job) for job in jobs])
         now = time.time()  # the scheduler's clock
         until = now + self.wait_left()
         interval = self.params.get("progress_interval") or 0
         if interval > 0:
             until = min(until, now + interval)
+        outage = None
         try:
             finished = scheduler.run(until)
+        except CortexUnreachable as exc:  # the circuit breaker: what is not confirmed is a failure, counted
+            finished, outage = True, exc.message
         except CortexError as exc:
             self.fail_cortex(exc, "waiting for %d provisioning request(s)" % len(jobs))
         done = [job.to_dict() for job in scheduler.jobs]
-        return finished or self.wait_left() <= 0, done
+        return finished or self.wait_left() <= 0, done, outage
 
     def result(self, entity, items, key, bulk_key):
         item_results = [self.item_result(entity, item, key, brief=bulk_key is not None) for item in items]

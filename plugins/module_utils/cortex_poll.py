@@ -29,33 +29,19 @@ import time
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
     CortexError, CortexOutcomeUnknown, CortexUnreachable)
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import describe_ref as describe
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_kinds import (
+    KINDS, describe, parent_ref, ref_key, ref_problems, removes, request_matches)
 
 FINAL = frozenset(("Provisioned", "Failed", "NotProvisioned", "Deleted"))
+STATUSES = FINAL | frozenset(("Requested", "InProgress", "Pending"))
 MIN_INTERVAL = 0.05
 # Requests read in one GET (several <request> targets) while polling.
 READ_BATCH = 50
 MAX_INTERVAL = 15.0
 # Writes queuing a job again whose answer was lost (not counted as retries), at most this many per job.
 MAX_UNKNOWN = 3
-# Kinds in the order their failures are queued again (a user before its mailbox).
-KIND_ORDER = {"tenant": 0, "exchange": 1, "user": 2, "mailbox": 3}
-PARENT_KIND = {"mailbox": "user", "user": "tenant", "exchange": "tenant"}
-
-
-def ref_key(ref):
-    """What identifies the object a job provisions."""
-    return (ref["kind"], (ref.get("tenant") or "").casefold(), (ref.get("login") or "").casefold())
-
-
-def parent_ref(ref):
-    kind = PARENT_KIND.get(ref["kind"])
-    if kind is None:
-        return None
-    parent = dict(kind=kind, tenant=ref["tenant"])
-    if kind == "user":
-        parent.update(login=ref.get("login"), upn=ref.get("upn"))
-    return parent
+# Without an answer from Cortex about a job for this long (across module runs), the wait fails (circuit breaker).
+DEFAULT_UNREACHABLE_AFTER = 60.0
 
 
 class Job(object):
@@ -63,7 +49,7 @@ class Job(object):
     (``ref``: kind, tenant, login, upn, plan, action), which item of the module it belongs to, and its state."""
 
     def __init__(self, ref, id=None, item=None, status="Requested", message=None, retries=0, waits_for=None,
-                 history=None, sent=False, created=None, finished=None, unknown=0):
+                 history=None, sent=False, created=None, finished=None, unknown=0, unread_since=None):
         self.ref = ref
         self.id = id
         self.item = item
@@ -77,6 +63,9 @@ class Job(object):
         self.created = created
         self.finished = finished
         self.unknown = unknown  # writes for it whose answer was lost
+        # since when (epoch seconds) Cortex has given no answer about it: the circuit breaker of the wait, carried from
+        # one short module run to the next
+        self.unread_since = unread_since
 
     @property
     def final(self):
@@ -88,36 +77,63 @@ class Job(object):
 
     @property
     def removes(self):
-        return self.ref.get("action") in ("delete", "deprovision")
+        return removes(self.ref)
 
     def to_dict(self):
         return dict(ref=self.ref, id=self.id, item=self.item, status=self.status, message=self.message,
                     retries=self.retries, waits_for=self.waits_for, history=self.history, sent=self.sent,
-                    created=self.created, finished=self.finished, unknown=self.unknown)
+                    created=self.created, finished=self.finished, unknown=self.unknown, unread_since=self.unread_since)
 
     @classmethod
     def from_dict(cls, data):
         return cls(data["ref"], data.get("id"), data.get("item"), data.get("status") or "Requested", data.get("message"),
                    data.get("retries") or 0, data.get("waits_for"), data.get("history"), data.get("sent") or False,
-                   data.get("created"), data.get("finished"), data.get("unknown") or 0)
+                   data.get("created"), data.get("finished"), data.get("unknown") or 0, data.get("unread_since"))
+
+
+def job_problems(data):
+    """What is wrong with a job given as data (cortex_wait's option): a list of problems, never a crash."""
+    if not isinstance(data, dict):
+        return ["must be a mapping as the writing modules return it in jobs"]
+    problems = ref_problems(data.get("ref"))
+    if data.get("id") is not None and (isinstance(data["id"], bool) or not isinstance(data["id"], int)):
+        problems.append("id must be a request id (a whole number) or null")
+    if data.get("status") is not None and data["status"] not in STATUSES:
+        problems.append("status must be one of %s" % ", ".join(sorted(STATUSES)))
+    if data.get("waits_for") is not None:
+        problems += ["waits_for: %s" % issue for issue in ref_problems(data["waits_for"])]
+    for key in ("retries", "unknown", "item"):
+        if data.get(key) is not None and (isinstance(data[key], bool) or not isinstance(data[key], int)):
+            problems.append("%s must be a whole number" % key)
+    return problems
 
 
 class Scheduler(object):
-    """Drives a set of jobs to their end: polls, queues failures again, sends waiting work, reports progress."""
+    """Drives a set of jobs to their end: polls, queues failures again, sends waiting work.
 
-    def __init__(self, api, retries=2, concurrency=8, parallel=None, clock=None, sleep=None, on_round=None):
+    The jobs may come from outside (cortex_wait takes them as a task option), so nothing is written because a job
+    says so: a failure is queued again only when the provisioning request Cortex recorded for it is about that very
+    object and action (:func:`cortex_kinds.request_matches`), a removal only then, and work waiting for another
+    object only for that object's own child. Without any answer from Cortex about the pending jobs for
+    ``unreachable_after`` seconds (counted across module runs, in the jobs), :class:`CortexUnreachable` is raised.
+    """
+
+    def __init__(self, api, retries=2, concurrency=8, parallel=None, clock=None, sleep=None,
+                 unreachable_after=DEFAULT_UNREACHABLE_AFTER):
         self.api = api
         self.retries = retries
         self.concurrency = max(1, concurrency)
         self.parallel = parallel or _serial
         self.clock = clock or time.time  # wall clock: jobs carry their times from one module run to the next
         self.sleep = sleep or time.sleep
-        self.on_round = on_round
+        self.unreachable_after = unreachable_after
         self.jobs = []
         self.interval = MIN_INTERVAL
         self.idle_rounds = 0
         self.window = 1
         self.answers = {}  # request id -> the last answer read
+        self._names = {}  # tenant code (folded) -> full name, read to check a service's requests
+        self._partner = None
 
     # -- state -----------------------------------------------------------------------------------------
     def add(self, jobs):
@@ -130,12 +146,6 @@ class Scheduler(object):
     def pending(self):
         return [job for job in self.jobs if not job.final]
 
-    def counts(self):
-        done = sum(1 for job in self.jobs if job.final and job.succeeded)
-        failed = sum(1 for job in self.jobs if job.final and not job.succeeded)
-        return dict(total=len(self.jobs), done=done, failed=failed, running=len(self.jobs) - done - failed,
-                    retried=sum(job.retries for job in self.jobs))
-
     def rate(self):
         """Jobs completed per second since the first of them was made (None until one has)."""
         finished = [job.finished for job in self.jobs if job.finished is not None]
@@ -145,18 +155,11 @@ class Scheduler(object):
         elapsed = max(max(finished) - min(created), 1e-3)
         return len(finished) / elapsed
 
-    def eta(self):
-        rate = self.rate()
-        left = len(self.pending())
-        return None if not rate or not left else left / rate
-
     # -- the loop --------------------------------------------------------------------------------------
     def run(self, until):
         """Poll until every job is final or the clock reaches ``until``. Returns True when every job is final."""
         while True:
             self.round()
-            if self.on_round is not None:
-                self.on_round(self)
             if not self.pending():
                 return True
             now = self.clock()
@@ -176,6 +179,7 @@ class Scheduler(object):
                 job.finished = now
                 ended += 1
         self.idle_rounds = 0 if ended else self.idle_rounds + 1
+        self._check_answered(now)
 
     def next_interval(self):
         """Until about a twentieth of what is left should be done, at the pace measured so far; twice as long after
@@ -186,6 +190,21 @@ class Scheduler(object):
         backoff = MIN_INTERVAL * (2 ** min(self.idle_rounds, 16))
         self.interval = min(max(paced, backoff, MIN_INTERVAL), MAX_INTERVAL)
         return self.interval
+
+    # -- the circuit breaker ---------------------------------------------------------------------------
+    def _unanswered(self, job):
+        if job.unread_since is None:
+            job.unread_since = self.clock()
+
+    def _check_answered(self, now):
+        """Fail the wait when no pending job has had an answer for ``unreachable_after`` seconds."""
+        pending = self.pending()
+        if not pending or any(job.unread_since is None for job in pending):
+            return
+        since = max(job.unread_since for job in pending)
+        if self.unreachable_after is not None and now - since >= self.unreachable_after:
+            raise CortexUnreachable("Cortex has given no answer about the provisioning for %d s: %d object(s) not "
+                                    "confirmed" % (now - min(job.unread_since for job in pending), len(pending)))
 
     # -- reading requests, oldest first ----------------------------------------------------------------
     def _poll_requests(self):
@@ -227,9 +246,13 @@ class Scheduler(object):
             if answer.status is not None and answer.status < 500:
                 job.status, job.message = "Failed", "cannot read provisioning request %s: %s" % (job.id, answer.message)
                 job.retries = self.retries  # not a provisioning failure: queuing again would not help
+                job.unread_since = None
+            else:
+                self._unanswered(job)
             return True
         if isinstance(answer, Exception):
             raise answer
+        job.unread_since = None
         self.answers[job.id] = answer
         job.status = answer["status"]
         if job.status == "Failed":
@@ -239,11 +262,11 @@ class Scheduler(object):
 
     # -- objects without a request id ------------------------------------------------------------------
     def _statuses(self, refs):
-        """The current status of each object (None when it does not exist), one listing per tenant and kind family."""
+        """The current status of each object (None when it does not exist), one listing per tenant and kind family;
+        ``Unknown`` when its listing could not be read."""
         wanted = {}
         for ref in refs:
-            family = "users" if ref["kind"] in ("user", "mailbox") else "tenant"
-            wanted.setdefault((ref["tenant"], family), None)
+            wanted.setdefault((ref["tenant"], KINDS[ref["kind"]].family), None)
         found, read = {}, set()
         keys = list(wanted)
         for key, listing in zip(keys, self.parallel(lambda key: self.api.object_statuses(key[0], key[1]), keys)):
@@ -255,8 +278,7 @@ class Scheduler(object):
             found.update(listing)
         statuses = {}
         for ref in refs:
-            family = "users" if ref["kind"] in ("user", "mailbox") else "tenant"
-            listed = (ref["tenant"], family) in read
+            listed = (ref["tenant"], KINDS[ref["kind"]].family) in read
             statuses[ref_key(ref)] = found.get(ref_key(ref)) if listed else "Unknown"
         return statuses
 
@@ -267,6 +289,10 @@ class Scheduler(object):
         statuses = self._statuses([job.ref for job in watched])
         for job in watched:
             status = statuses[ref_key(job.ref)]
+            if status == "Unknown":
+                self._unanswered(job)
+                continue
+            job.unread_since = None
             if status is None:  # gone
                 if job.removes:
                     job.status = "Deleted"
@@ -286,10 +312,10 @@ class Scheduler(object):
     # -- failures queued again -------------------------------------------------------------------------
     def _queue_again(self):
         failed = [job for job in self.jobs if job.status == "Failed" and job.retries < self.retries
-                  and job.unknown <= MAX_UNKNOWN]
+                  and job.unknown <= MAX_UNKNOWN and job.waits_for is None]
         if not failed:
             return
-        failed.sort(key=lambda job: KIND_ORDER.get(job.ref["kind"], 9))
+        failed.sort(key=lambda job: KINDS[job.ref["kind"]].order)
         statuses = self._statuses([job.ref for job in failed])
         for job in failed:
             status = statuses[ref_key(job.ref)]
@@ -307,7 +333,43 @@ class Scheduler(object):
                 job.message = "%s no longer exists (%s)" % (describe(job.ref), job.message)
                 job.retries = self.retries
                 continue
+            refused = self._unrecorded(job)
+            if refused:
+                job.message = "%s is not queued again: %s" % (describe(job.ref), refused)
+                job.retries = self.retries
+                continue
             self._send(job, again=True)
+
+    def _unrecorded(self, job):
+        """Why ``job`` may not be queued again (None when it may): the request Cortex recorded for it must be about
+        that object and that action; a job without one may only provision again, never remove."""
+        if job.id is None:
+            return "a removal is queued again only after a request of Cortex for it" if job.removes else None
+        answer = self.answers.get(job.id)
+        if answer is None:
+            try:
+                answer = self.answers[job.id] = self.api.get_request(job.id)
+            except CortexUnreachable:
+                raise
+            except CortexError as exc:
+                return "its provisioning request %s cannot be read (%s)" % (job.id, exc.message)
+        if request_matches(job.ref, answer, self._owners(job.ref)):
+            return None
+        return "provisioning request %s is %s of %s '%s', not of this object" % (
+            job.id, answer.get("type") or "a request", answer.get("object_type") or "an object",
+            answer.get("object_name") or "")
+
+    def _owners(self, ref):
+        """How the descriptions of a service's requests may name its owner: a mailbox's login, a tenant's name."""
+        if ref["kind"] == "mailbox":
+            return [ref.get("login")]
+        if ref["kind"] == "exchange":
+            key = (ref.get("tenant") or "").casefold()
+            if key not in self._names:
+                found = self.api.find_tenants(code=ref["tenant"])
+                self._names[key] = found[0].get("name") if found else None
+            return [self._names[key]]
+        return []
 
     def _send(self, job, again=False):
         try:
@@ -322,7 +384,7 @@ class Scheduler(object):
             return
         except CortexError as exc:
             parent = parent_ref(job.ref)
-            if parent is not None and "ParentNotProvisioned" in exc.error_ids:
+            if parent is not None and "ParentNotProvisioned" in exc.error_ids and not job.removes:
                 job.waits_for, job.status = parent, "Requested"  # sent again once the parent is provisioned
                 return
             job.status, job.message = "Failed", "%s could not be queued again: %s" % (describe(job.ref), exc.message)
@@ -348,6 +410,12 @@ class Scheduler(object):
         unknown = [job.waits_for for job in waiting if ref_key(job.waits_for) not in known]
         statuses = self._statuses(unknown) if unknown else {}
         for job in waiting:
+            refused = self._not_waiting_work(job)
+            if refused:
+                job.waits_for = None
+                job.status, job.message = "Failed", "%s is not sent: %s" % (describe(job.ref), refused)
+                job.retries = self.retries
+                continue
             key = ref_key(job.waits_for)
             blocker = known.get(key)
             if blocker is not None:
@@ -370,6 +438,20 @@ class Scheduler(object):
                     continue
             self._send(job)
 
+    def _not_waiting_work(self, job):
+        """Work waiting for another object is sent only as that object's own provisioning (a mailbox after its
+        user, a user or service after its tenant), never a removal, and never on the partner's own customer."""
+        if job.removes:
+            return "a removal is never sent as waiting work"
+        if parent_ref(job.ref) is None or ref_key(parent_ref(job.ref)) != ref_key(job.waits_for):
+            return "it waits for %s, which is not the object it belongs to" % describe(job.waits_for)
+        if self._partner is None:
+            listed = self.api.find_tenants() if getattr(self.api, "find_tenants", None) else []
+            self._partner = (listed[0]["code"] if listed else "").casefold()
+        if (job.ref.get("tenant") or "").casefold() == self._partner:
+            return "tenant '%s' is the partner's own customer" % job.ref.get("tenant")
+        return None
+
 
 def _serial(function, items):
     return [_guarded(function, item) for item in items]
@@ -380,17 +462,6 @@ def _guarded(function, item):
         return function(item)
     except Exception as exc:  # pylint: disable=broad-except
         return exc
-
-
-def progress_line(label, counts, eta):
-    """``BMS: 812/2004 provisioned, 1190 in progress, 2 failed, about 3 min left``."""
-    line = "%s: %d/%d provisioned, %d in progress, %d failed" % (
-        label, counts["done"], counts["total"], counts["running"], counts["failed"])
-    if counts.get("retried"):
-        line += " (%d queued again)" % counts["retried"]
-    if eta is not None and counts["running"]:
-        line += ", about %s left" % human_duration(eta)
-    return line
 
 
 def human_duration(seconds):

@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_kinds import describe as describe_ref
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import status_color
 
 # The key under which a module that returned before its provisioning ended hands its jobs to its action plugin.
@@ -50,10 +51,11 @@ def bulk_message(results, kind):
     return "%d of %d %s(s) failed: %s" % (len(failed), len(results), kind, " | ".join(r["msg"] for r in failed))
 
 
-def settle(result, jobs, state, timeout=None):
+def settle(result, jobs, state, timeout=None, outage=None):
     """Put the outcome of ``jobs`` (dicts) into a module result, in place: each object as it shows once provisioned
-    (``state["done"]``, computed by the module), or its failure. ``state`` also holds the result's ``key`` and
-    ``bulk_key``, the entity's ``kind`` and each item's label."""
+    (``state["done"]``, computed by the module), or its failure - an object still in progress when the wait ended
+    (``wait_timeout``, or ``outage``: why Cortex could not be asked any more) is a failure too. ``state`` also holds
+    the result's ``key`` and ``bulk_key``, the entity's ``kind`` and each item's label."""
     key, bulk_key = state["key"], state["bulk_key"]
     by_item = {}
     for job in jobs:
@@ -63,7 +65,8 @@ def settle(result, jobs, state, timeout=None):
         item = items[index]
         status, error = job_outcome(item_jobs)
         if status not in ("Provisioned", "Deleted", "NotProvisioned", "Failed") and error is None:
-            error = "still %s after wait_timeout=%ss" % (status, timeout)
+            error = "not confirmed, still %s: %s" % (status, outage) if outage else \
+                "still %s after wait_timeout=%ss" % (status, timeout)
         view = dict(state["done"].get(str(index)) or {})
         if status not in ("Provisioned", "Deleted", "NotProvisioned"):
             view.update(status=status, status_color=status_color(status))
@@ -86,11 +89,13 @@ def settle(result, jobs, state, timeout=None):
     return result
 
 
-def wait_result(jobs, timeout=None):
-    """The result of cortex_wait for jobs (dicts): counts, each failure, and whether the task failed."""
+def wait_result(jobs, timeout=None, outage=None):
+    """The result of cortex_wait for jobs (dicts): counts, each failure, and whether the task failed. Jobs still in
+    progress fail it when it waited (``timeout`` given) or could not go on waiting (``outage``: why)."""
     summary = dict(total=len(jobs), provisioned=0, failed=0, pending=0,
                    retried=sum(job.get("retries") or 0 for job in jobs))
     failures = []
+    waited = timeout is not None or outage
     for job in jobs:
         status, error = job_outcome([job])
         if error:
@@ -100,23 +105,20 @@ def wait_result(jobs, timeout=None):
             summary["provisioned"] += 1
         else:
             summary["pending"] += 1
+            if waited:  # not confirmed when the wait ended: a failure of the run, named with its object
+                failures.append(dict(object=describe_ref(job["ref"]), request_id=job.get("id"), pending=True,
+                                     message="not confirmed, still %s: %s" % (status, outage) if outage else
+                                     "still %s after wait_timeout=%ss" % (status, timeout)))
     result = dict(changed=bool(summary["retried"]) or any(job.get("sent") for job in jobs), jobs=jobs,
                   summary=summary, failures=failures)
     problems = ["%s: %s" % (f["object"], f["message"]) for f in failures]
-    if summary["pending"] and timeout is not None:
+    if summary["pending"] and outage:
+        problems.append("%d not confirmed (still in progress when the wait stopped): %s" % (summary["pending"], outage))
+        result["outage"] = outage
+    elif summary["pending"] and timeout is not None:
         problems.append("%d still in progress after wait_timeout=%ss" % (summary["pending"], timeout))
     if problems:
         result["failed"] = True
         result["msg"] = "%d of %d provisioning job(s) did not succeed: %s" % (
             summary["failed"] + summary["pending"], len(jobs), " | ".join(problems[:50]))
     return result
-
-
-def describe_ref(ref):
-    if ref["kind"] in ("user", "mailbox"):
-        return "%s '%s'" % ("user" if ref["kind"] == "user" else "mailbox of", ref.get("upn") or ref.get("login"))
-    if ref["kind"] == "exchange":
-        return "Hosted Exchange of tenant '%s'" % ref["tenant"]
-    if ref["kind"] == "request":
-        return "request"
-    return "tenant '%s'" % ref["tenant"]

@@ -94,18 +94,22 @@ failures:
 """
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import job_problems
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_results as results
 
 
 def main():
     module = CortexModule(argument_spec=dict(jobs=dict(type="list", elements="dict", required=True)), bulk=True)
     jobs = module.params["jobs"]
+    problems = [("jobs[%d]" % index, issues) for index, issues in enumerate(job_problems(job) for job in jobs) if issues]
+    if problems:
+        module.fail_items(problems, "job")
     reading = module.check_mode or not module.params["wait"]
     if reading:  # read each request once, queue nothing again
         module.params["provisioning_retries"] = 0
         module.params["wait_timeout"] = 0
-    finished, jobs = module.wait_jobs(jobs) if jobs else (True, [])
-    result = results.wait_result(jobs, None if reading else module.params["wait_timeout"])
+    finished, jobs, outage = module.wait_jobs(jobs) if jobs else (True, [], None)
+    result = results.wait_result(jobs, None if reading else module.params["wait_timeout"], outage)
     if not finished:
         # The action plugin prints progress and runs this module again with these jobs.
         result.pop("failed", None)

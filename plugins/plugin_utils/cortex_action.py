@@ -70,16 +70,16 @@ class CortexWaitingAction(ActionBase):
             display.display(progress_line(jobs, started))
             waited = self._execute_module(module_name=WAIT_MODULE, module_args=self.wait_args(args, jobs, state),
                                           task_vars=task_vars)
-            if waited.get("jobs") is None:  # the wait itself failed (Cortex unreachable...): say so, keep the rest
-                result["failed"] = True
-                result["msg"] = waited.get("msg", "waiting for the provisioning failed")
-                return result
-            jobs = waited["jobs"]
+            if waited.get("jobs") is None:
+                # the wait itself failed (refused, or an error reading): what is not confirmed is a failure, named
+                outage = waited.get("msg") or "waiting for the provisioning failed"
+                break
+            jobs, outage = waited["jobs"], waited.get("outage")
             state = waited.get(results.WAIT_KEY)
             if not state:
                 break
         display.display(progress_line(jobs, started))
-        self.settle(result, jobs, args, first)
+        self.settle(result, jobs, args, first, outage)
         return result
 
     def wait_args(self, args, jobs, state):
@@ -91,13 +91,13 @@ class CortexWaitingAction(ActionBase):
                 wait_args[name] = args[name]
         return wait_args
 
-    def settle(self, result, jobs, args, first):
+    def settle(self, result, jobs, args, first, outage=None):
         """Put the outcome into the module's result, as the module would have (statuses, failed items)."""
-        results.settle(result, jobs, first, args.get("wait_timeout", 600))
+        results.settle(result, jobs, first, args.get("wait_timeout", 600), outage)
 
 
 class CortexWaitAction(CortexWaitingAction):
     """cortex_wait itself: its result is the jobs' outcome."""
 
-    def settle(self, result, jobs, args, first):
-        result.update(results.wait_result(jobs, args.get("wait_timeout", 600)))
+    def settle(self, result, jobs, args, first, outage=None):
+        result.update(results.wait_result(jobs, args.get("wait_timeout", 600), outage))

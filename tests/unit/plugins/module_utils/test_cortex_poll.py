@@ -8,8 +8,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError, CortexUnreachable
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler, job_problems
 
 
 class Queue(object):
@@ -41,13 +41,19 @@ class Queue(object):
             return "Failed"
         return "Provisioned"
 
+    def record(self, rid):
+        """A request as Cortex records it: its type and the object it is about."""
+        return dict(id=rid, status=self.status(rid), type="Object Provision", object_type="User",
+                    object_name=self.refs.get(rid, "u%d" % rid),
+                    message="AD unavailable" if self.status(rid) == "Failed" else None)
+
     def get_request(self, rid):
         self.gets += 1
-        return dict(id=rid, status=self.status(rid), message="AD unavailable" if self.status(rid) == "Failed" else None)
+        return self.record(rid)
 
     def get_requests(self, ids):
         self.gets += 1
-        return [dict(id=rid, status=self.status(rid), message="AD unavailable") for rid in ids]
+        return [self.record(rid) for rid in ids]
 
     def object_statuses(self, code, family):
         self.lists += 1
@@ -57,6 +63,7 @@ class Queue(object):
         self.writes += 1
         rid = self.next_id
         self.next_id += 1
+        self.refs[rid] = ref["login"]
         self.finish[rid] = self.now + self.delay
         return [rid]
 
@@ -79,7 +86,7 @@ def run(n, delay, workers=4, fail=(), retries=2):
 @pytest.mark.parametrize("delay", [0.5, 5.0])
 def test_reads_grow_with_the_work_not_with_the_time(n, delay):
     queue, scheduler, done = run(n, delay)
-    assert done and scheduler.counts()["done"] == n
+    assert done and sum(1 for job in scheduler.jobs if job.status == "Provisioned") == n
     # about one read per READ_BATCH requests plus one per round; rounds are spaced by the rate of completion
     assert queue.gets <= 0.3 * n + 10, queue.gets
     # and waiting ends soon after the last request is done
@@ -144,3 +151,90 @@ def test_an_unreadable_request_fails_its_job_without_being_queued_again():
                                                                                  login="u2"), 2)])
     assert scheduler.run(until=1000)
     assert [job.status for job in scheduler.jobs] == ["Failed", "Failed"] and queue.writes == 0
+
+
+# -- nothing is written because a job says so (cortex_wait takes jobs from outside) ----------------------------------
+
+def test_a_failed_request_of_another_object_never_queues_the_object_of_the_job():
+    """A Failed request id with a crafted ref (another user, delete): the request Cortex recorded is about u1's
+    provisioning, so neither a DELETE nor any other write is sent for 'victim'."""
+    queue = Queue(1, 0.5, 1, fail=[1])
+    queue.object_statuses = lambda code, family: {("user", "bms", "victim"): "Provisioned",
+                                                  ("user", "bms", "u1"): queue.status(1)}
+    scheduler = Scheduler(queue, retries=2, clock=queue.clock, sleep=queue.sleep)
+    scheduler.add([Job(dict(kind="user", tenant="BMS", login="victim", action="delete"), 1)])
+    assert scheduler.run(until=1000)
+    job = scheduler.jobs[0]
+    assert queue.writes == 0 and job.status == "Failed"
+    assert "not queued again" in job.message and "not of this object" in job.message
+
+
+def test_a_removal_without_a_request_is_never_sent():
+    queue = Queue(1, 0.0, 1)
+    scheduler = Scheduler(queue, retries=2, clock=queue.clock, sleep=queue.sleep)
+    scheduler.add([Job(dict(kind="user", tenant="BMS", login="u1", action="delete"), status="Failed")])
+    scheduler.run(until=10)
+    assert queue.writes == 0
+    assert "removal is queued again only after a request" in scheduler.jobs[0].message
+
+
+def test_waiting_work_is_sent_only_for_its_own_parent_and_never_removes():
+    queue = Queue(1, 0.0, 1)
+    scheduler = Scheduler(queue, clock=queue.clock, sleep=queue.sleep)
+    user = dict(kind="user", tenant="BMS", login="u1")
+    scheduler.add([Job(user, 1),
+                   Job(dict(kind="mailbox", tenant="BMS", login="other", plan="P"), waits_for=user),
+                   Job(dict(kind="user", tenant="BMS", login="u1", action="delete"),
+                       waits_for=dict(kind="tenant", tenant="BMS"))])
+    assert scheduler.run(until=1000)
+    assert queue.writes == 0
+    assert "not the object it belongs to" in scheduler.jobs[1].message
+    assert "never sent as waiting work" in scheduler.jobs[2].message
+
+
+def test_a_cortex_that_stops_answering_fails_the_wait_instead_of_waiting_for_ever():
+    queue = Queue(3, 5.0, 1)
+    queue.get_requests = lambda ids: [CortexError("cannot reach the server", None)] * len(ids)
+    scheduler = Scheduler(queue, clock=queue.clock, sleep=queue.sleep, unreachable_after=60)
+    scheduler.add([Job(dict(kind="user", tenant="BMS", login="u%d" % i), i) for i in queue.ids])
+    with pytest.raises(CortexUnreachable) as caught:
+        scheduler.run(until=10 ** 6)
+    assert "3 object(s) not confirmed" in caught.value.message
+    assert 60 <= queue.now < 200  # it gave up once the breaker's time had passed, not at wait_timeout
+
+
+def test_the_breaker_counts_across_module_runs_through_the_jobs():
+    """Each short module run of the action plugin's loop makes a new scheduler: the time without answers is carried
+    in the jobs."""
+    queue = Queue(1, 5.0, 1)
+    queue.get_requests = lambda ids: [CortexError("cannot reach the server", None)] * len(ids)
+    queue.get_request = lambda rid: CortexError("cannot reach the server", None)
+    jobs = [Job(dict(kind="user", tenant="BMS", login="u1"), 1).to_dict()]
+    for dummy in range(20):
+        scheduler = Scheduler(queue, clock=queue.clock, sleep=queue.sleep, unreachable_after=60)
+        scheduler.add([Job.from_dict(job) for job in jobs])
+        try:
+            scheduler.run(until=queue.now + 10)
+        except CortexUnreachable:
+            break
+        jobs = [job.to_dict() for job in scheduler.jobs]
+    else:
+        pytest.fail("the wait never gave up")
+    assert queue.now < 100
+
+
+@pytest.mark.parametrize("data, says", [
+    ({}, "ref must be a mapping"),
+    ("x", "must be a mapping"),
+    ({"ref": {"kind": "printer"}}, "ref.kind must be one of"),
+    ({"ref": {"kind": "user", "tenant": "BMS"}}, "ref.login must be"),
+    ({"ref": {"kind": "user", "tenant": "BMS", "login": "a", "action": "deprovision"}}, "must be provision or delete"),
+    ({"ref": {"kind": "tenant", "tenant": "BMS"}, "id": "12"}, "id must be a request id"),
+])
+def test_a_malformed_job_is_named_not_a_crash(data, says):
+    assert any(says in problem for problem in job_problems(data)), job_problems(data)
+
+
+def test_a_job_as_a_module_returns_it_is_sound():
+    job = Job(dict(kind="mailbox", tenant="BMS", login="u1", upn="u1@x.fr", plan="P", action="provision"), 4)
+    assert job_problems(job.to_dict()) == []

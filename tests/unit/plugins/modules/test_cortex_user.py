@@ -36,7 +36,7 @@ class FakeAPI(object):
         self.request_status[self.next_id] = status
         return [self.next_id]
 
-    def _write(self, apply):
+    def _write(self, apply, login=None, kind="Object Provision"):
         if self.drop_write:
             self.drop_write -= 1
             raise CortexOutcomeUnknown("connection dropped")
@@ -45,7 +45,9 @@ class FakeAPI(object):
         if self.lose_answer:
             self.lose_answer -= 1
             raise CortexOutcomeUnknown("connection dropped")
-        return self._request()
+        ids = self._request()
+        self.request_objects[ids[0]] = (kind, login)  # what Cortex records of the request
+        return ids
 
     def get_tenant(self, code):
         return dict(self.tenant)
@@ -66,15 +68,13 @@ class FakeAPI(object):
                 login=login + "_BMS", upn=fields["upn"], first_name=fields.get("first_name"),
                 last_name=fields.get("last_name"), display_name=fields.get("display_name"), enabled=True,
                 status="Provisioned", password=fields.get("password"))
-        ids = self._write(create)
-        self.request_objects[ids[0]] = login + "_BMS"
-        return ids
+        return self._write(create, login + "_BMS")
 
     def update_user(self, code, login, changes):
         def update():
             user = next(u for u in self.users.values() if u["login"] == login)
             user.update(changes)
-        return self._write(update)
+        return self._write(update, login)
 
     def set_users(self, code, entries):
         """One SET for several users: creates unknown logins, updates known ones (as the emulator does)."""
@@ -88,12 +88,13 @@ class FakeAPI(object):
         return ids, []
 
     def get_requests(self, ids):
-        return [dict(self.get_request(i), object_name=self.request_objects.get(i)) for i in ids]
+        return [self.get_request(i) for i in ids]
 
     def provision(self, ref):
         def provision():
             pass
-        return self._write(provision)
+        return self._write(provision, ref["login"], "Object Delete" if ref.get("action") == "delete" else
+                           "Object Provision")
 
     def object_statuses(self, code, family):
         return dict((("user", "bms", u["login"].lower()), u["status"]) for u in self.users.values())
@@ -101,11 +102,13 @@ class FakeAPI(object):
     def delete_user(self, code, login):
         def delete():
             self.users = dict((k, u) for k, u in self.users.items() if u["login"] != login)
-        return self._write(delete)
+        return self._write(delete, login, "Object Delete")
 
     def get_request(self, request_id):
-        return dict(id=request_id, status=self.request_status[request_id], message="Simulated failure" if
-                    self.request_status[request_id] == "Failed" else None)
+        kind, login = self.request_objects.get(request_id, (None, None))
+        return dict(id=request_id, status=self.request_status[request_id], type=kind, object_type="User",
+                    object_name=login, message="Simulated failure" if self.request_status[request_id] == "Failed"
+                    else None)
 
 
 @pytest.fixture
