@@ -44,6 +44,7 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client i
     CortexError, CortexOutcomeUnknown, CortexUnreachable)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import BUSY_STATUSES, with_color
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_schema as schema
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import PARTNER_REFUSAL, is_partner
 
 # How many times a write whose outcome is unknown is re-read and decided again.
 MAX_REREADS = 3
@@ -90,6 +91,12 @@ class Item(object):
     @property
     def action(self):
         return self.plan.action
+
+    @property
+    def wrote(self):
+        """Whether something was written for it (or queued to be, once another object is provisioned): a write that
+        Cortex refused changed nothing."""
+        return bool(self.request_ids or self.jobs or self.context.get("written"))
 
     @property
     def changes(self):
@@ -193,6 +200,10 @@ class Entity(object):
     def ref(self, item):
         raise NotImplementedError
 
+    def target_tenant(self, item):
+        """The code of the tenant a write of this item lands on (the partner's own customer is never one)."""
+        return getattr(self, "code", None)
+
     def request_key(self, item):
         """How a provisioning request names this item's object (``object/name``, folded), when it does: lets the
         engine give request ids to their objects after a batch answer with fewer ids than objects."""
@@ -266,6 +277,7 @@ class Engine(object):
             if issues:
                 problems.append((item.label, issues))
         problems += entity.check_all(sound)
+        problems += self.partner_problems(sound)
         if problems:
             module.fail_items(problems, entity.kind)
 
@@ -294,6 +306,17 @@ class Engine(object):
                 item.jobs = [dict(ref=entity.ref(item), id=rid, item=item.index, status="Requested", created=now)
                              for rid in ids]
         return items
+
+    def partner_problems(self, items):
+        """Refuse, before any write, every item whose write would land on the partner's own (reseller) customer."""
+        targets = [(item, self.entity.target_tenant(item)) for item in items if item.action]
+        if not targets:
+            return []
+        try:
+            return [(item.label, [PARTNER_REFUSAL % code]) for item, code in targets
+                    if is_partner(self.entity.api, code)]
+        except CortexError as exc:
+            self.module.fail_cortex(exc, "the partner's own customer")
 
     # -- writing ---------------------------------------------------------------------------------------
     def write_all(self, items):

@@ -16,19 +16,12 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_v
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Entity, Obstacle, items_from
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import is_not_found
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import Field
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import EXCHANGE_FIELDS, Field
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant, settle
 
 MISSING_TENANT = "tenant '%s' does not exist yet: it would be created by an earlier task"
 # From this many mailboxes to compare, the plans of all are read in one request.
 BULK_DETAIL_FROM = 5
-EXCHANGE_FIELDS = (
-    Field("version", doc="Exchange version of the organisation, V(2010) or V(2013); it cannot change once provisioned."),
-    Field("customer_plan", "ci", doc="The customer plan (V(Default))."),
-    Field("user_plans", "ci_set", doc=[
-        "The user plans (forfaits) the tenant's mailboxes may use; replaces the tenant's list.",
-        "A plan still used by a mailbox cannot be removed."]),
-)
 MAILBOX_SPEC = dict(
     user=dict(type="str", required=True),
     plan=dict(type="str"),

@@ -28,6 +28,7 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine i
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import CortexAPI
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_results as results
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_validation import code_problems
 
 NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 # Below this many no_log values, Ansible's own masking pass is cheap enough as it is.
@@ -114,6 +115,9 @@ class CortexModule(AnsibleModule):
         self.concurrency = max(1, min(self.params.get("concurrency") or DEFAULT_CONCURRENCY, 64))
         self.batch_size = max(1, min(self.params.get("batch_size") or DEFAULT_BATCH_SIZE, 500))
         self._api = None
+        if self.params.get("tenant") is not None and code_problems(self.params["tenant"]):
+            # an empty code would address the caller's own customer - the partner's - on a real Cortex
+            self.fail_json(msg="tenant: %s" % "; ".join(code_problems(self.params["tenant"])))
 
     def exit_json(self, **kwargs):
         self._narrow_no_log_values(kwargs)
@@ -273,7 +277,7 @@ class CortexModule(AnsibleModule):
             message = results.bulk_message(item_results, entity.kind)
             if message:
                 output["failed"], output["msg"] = True, message
-        output["changed"] = any(item.action for item in items)
+        output["changed"] = any(self.changed(item) for item in items)
         if self._diff:
             before, after = {}, {}
             for item in items:
@@ -286,11 +290,15 @@ class CortexModule(AnsibleModule):
                                   after_header=header)
         return output
 
+    def changed(self, item):
+        """An item changed something when it has an action and, outside check mode, something was written for it."""
+        return bool(item.action) and (self.check_mode or item.wrote)
+
     def item_result(self, entity, item, key, brief=False):
         """The body of the single form's result, or (``brief``) one item of a bulk form's list."""
         result = dict(action=item.action or "none", request_ids=item.request_ids)
         if brief:
-            result["changed"] = bool(item.action)
+            result["changed"] = self.changed(item)
         shown = entity.present(item)
         if brief:
             # A bulk list of thousands is carried through Ansible's controller item by item: keep what identifies

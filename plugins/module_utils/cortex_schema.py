@@ -330,6 +330,15 @@ USER_FIELDS = (
     Field("roles", "ci_set", wire=Names("roles", "role"), detail=True, doc="Roles of the account, by name."),
     Field("enabled", "bool", wire=Tag("enabled"), detail=True, doc="Whether the account is enabled."),
 )
+# Hosted Exchange of a tenant (its Hosted Exchange organisation).
+EXCHANGE_FIELDS = (
+    Field("version", doc="Exchange version of the organisation, V(2010) or V(2013); it cannot change once provisioned."),
+    Field("customer_plan", "ci", doc="The customer plan (V(Default))."),
+    Field("user_plans", "ci_set", doc=[
+        "The user plans (forfaits) the tenant's mailboxes may use; replaces the tenant's list.",
+        "A plan still used by a mailbox cannot be removed."]),
+)
+
 # Read-only facts about a user that the info modules return.
 USER_FACTS = (Field("locked", "bool", wire=Tag("locked")), Field("status", wire=Tag("status")))
 

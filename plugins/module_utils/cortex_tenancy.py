@@ -14,6 +14,22 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll imp
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import BUSY_STATUSES, is_not_found
 
 TENANT_OPTION = dict(type="str", required=True)
+PARTNER_REFUSAL = "tenant '%s' is the partner's own (reseller) customer, the parent of its clients: never a target of a " \
+    "write or a removal"
+
+
+def partner_code(api):
+    """The code of the partner's own (reseller) customer: the first customer a FIND of every customer lists
+    (docs/protocol.md). Read once per API object; None when the account sees no customer."""
+    if getattr(api, "_partner_code", None) is None:
+        listed = api.find_tenants()
+        api._partner_code = listed[0]["code"] if listed else ""
+    return api._partner_code or None
+
+
+def is_partner(api, code):
+    partner = partner_code(api)
+    return bool(code and partner and code.casefold() == partner.casefold())
 
 
 def load_tenant(module, code):

@@ -33,8 +33,9 @@ UPN_LOCAL_MAX = 64  # RFC 5321's limit for the local part of a mail address, whi
 LOGIN_FORBIDDEN = set('"/\\[]:;|=,+*?<>@ ')
 # Password tokens are split on these separators (the Active Directory "display name" rule).
 TOKEN_SEPARATORS = re.compile(r"[@.,\-_#\s]+")
-# Characters XML 1.0 cannot carry, and other control characters no name should hold.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Characters XML 1.0 cannot carry, other control characters no name should hold, and the bidirectional controls
+# (U+202A-U+202E, U+2066-U+2069, U+200E/U+200F, U+061C) with which a name can be shown as another one.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 FRENCH_POSTCODE = re.compile(r"^[0-9]{5}$")
 FIVE_DIGIT_COUNTRIES = ("france", "monaco", "guadeloupe", "martinique", "french guiana", "reunion", "réunion",
                         "mayotte", "saint pierre and miquelon", "germany", "italy", "spain")
@@ -213,14 +214,24 @@ def login_problems(login, tenant_code=None):
     return []
 
 
+def kind_of(value):
+    """What a value is, in the words of a description - never a Python or Ansible type name (a YAML number may be an
+    internal subclass of int)."""
+    for types, word in ((bool, "a boolean"), ((int, float), "a number"), (str, "text"), (dict, "a mapping"),
+                        ((list, tuple), "a list")):
+        if isinstance(value, types):
+            return word
+    return "null" if value is None else "a value of another kind"
+
+
 def text_problems(name, value, max_length=None):
     """A text field: a string, without control characters, within its length."""
     if value is None:
         return []
     if not isinstance(value, str):
-        return ["%s must be text, not %s" % (name, type(value).__name__)]
+        return ["%s must be text, not %s" % (name, kind_of(value))]
     if CONTROL.search(value):
-        return ["%s holds a control character (line break, tab...)" % name]
+        return ["%s holds a control or bidirectional-override character (line break, tab, U+202E...)" % name]
     if max_length and len(value) > max_length:
         return ["%s is longer than %d characters" % (name, max_length)]
     return []
@@ -234,7 +245,7 @@ def password_tokens(text):
 def password_problems(password, login=None, upn=None, display_name=None, min_length=None):
     """Problems of a password under the Cortex rule; never includes the password itself in a message."""
     if not isinstance(password, str):
-        return ["the password must be text, not %s (quote it)" % type(password).__name__]
+        return ["the password must be text, not %s (quote it)" % kind_of(password)]
     if min_length is None:
         min_length = DEFAULT_MIN_PASSWORD_LENGTH
     problems = []
@@ -292,7 +303,7 @@ def zip_code_problems(zip_code, country=None, pattern=None):
         return []
     if not isinstance(zip_code, str):
         return ["zip_code must be text: quote it (\"01000\"); YAML reads an unquoted 01000 as the number 512 and "
-                "01000 and 1000 as 1000 (got the %s %r)" % (type(zip_code).__name__, zip_code)]
+                "01000 and 1000 as 1000 (got %s)" % kind_of(zip_code)]
     problems = text_problems("zip_code", zip_code, 16)
     if not problems and isinstance(country, str) and country.casefold() in FIVE_DIGIT_COUNTRIES \
             and not FRENCH_POSTCODE.match(zip_code):
@@ -332,7 +343,7 @@ def user_problems(user):
     for name in ("first_name", "last_name", "display_name"):
         problems += text_problems(name, user.get(name), NAME_MAX[name])
     if user.get("password") is not None and not isinstance(user["password"], str):
-        problems.append("password must be text, not %s (quote it)" % type(user["password"]).__name__)
+        problems.append("password must be text, not %s (quote it)" % kind_of(user["password"]))
     elif user.get("password") is not None and CONTROL.search(user["password"]):
         problems.append("the password holds a control character (line break, tab...)")
     problems += roles_problems(user.get("roles"))

@@ -243,7 +243,7 @@ def test_a_user_marked_absent_is_removed_with_its_mailbox_first():
     ({"min_password_length": 300}, "min_password_length must be between 8"),
     ({"zip_code": 512}, "zip_code must be text: quote it"),
     ({"zip_code": "6900"}, "zip_code '6900' is not a postal code of France (five digits)"),
-    ({"city": "Lyon\n3e"}, "city holds a control character"),
+    ({"city": "Lyon\n3e"}, "city holds a control or bidirectional-override character"),
     ({"domains": [{"name": "☃.net", "primary": True}]}, "is not a valid internationalised name"),
     ({"users": [{"upn": "zoé@boulangerie-martin.fr", "password": GOOD}]}, "(for example 'zoe@boulangerie-martin.fr')"),
     ({"users": [{"upn": "a&b@boulangerie-martin.fr", "password": GOOD}]}, "may hold only ASCII letters"),

@@ -22,6 +22,10 @@ class FakeAPI(object):
         self.gets = 0
         self.writes = []
 
+    def find_tenants(self, code=None, name=None):
+        """The partner's own customer first, as Cortex lists every customer (docs/protocol.md)."""
+        return [dict(code="DEMO", name="Demo Partner"), dict(code="BMS", name="Boulangerie Martin SARL")]
+
     def get_tenant(self, code):
         return dict(code="BMS", status="Provisioned", domains=["boulangerie-martin.fr"])
 

@@ -16,7 +16,8 @@ TENANT = dict(code="BMS", id=34, name="Boulangerie Martin SARL", primary_domain=
 
 class FakeAPI(object):
     def __init__(self):
-        self.tenants = {"BMS": dict(TENANT)}
+        # the partner's own customer comes first when every customer is listed (docs/protocol.md)
+        self.tenants = {"DEMO": dict(TENANT, code="DEMO", name="Demo Partner"), "BMS": dict(TENANT)}
         self.writes = []
 
     def find_tenants(self, code=None, name=None):

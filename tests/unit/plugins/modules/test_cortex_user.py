@@ -52,6 +52,10 @@ class FakeAPI(object):
     def get_tenant(self, code):
         return dict(self.tenant)
 
+    def find_tenants(self, code=None, name=None):
+        """The partner's own customer first, as Cortex lists every customer (docs/protocol.md)."""
+        return [dict(code="DEMO", name="Demo Partner"), dict(code="BMS", name="Boulangerie Martin SARL")]
+
     def find_users(self, code, upn=None, with_exchange=False, login=None):
         self.finds.append(dict(upn=upn, login=login))
         found = [dict(login=u["login"], upn=u["upn"], display_name=u["display_name"], status=u["status"])
