@@ -181,10 +181,12 @@ class EmulatorApp:
         limits = self.limits
         try:
             body = await read_body(scope, receive, limits.max_body_bytes, self.budget)
+            xml_limits = (limits.max_xml_depth, limits.max_xml_elements, limits.max_xml_attributes,
+                          limits.max_xml_attributes_per_element)
             if len(body) >= limits.thread_parse_bytes:  # a big body is parsed off the loop: others go on
-                root = await asyncio.to_thread(parse, body, limits.max_xml_depth, limits.max_xml_elements)
+                root = await asyncio.to_thread(parse, body, *xml_limits)
             else:
-                root = parse(body, limits.max_xml_depth, limits.max_xml_elements)
+                root = parse(body, *xml_limits)
         except TooLarge:
             tally.status(400)
             await respond(send, 400, error_response([(BAD_REQUEST, f"The request body is larger than "

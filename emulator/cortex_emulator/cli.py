@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"XML nesting levels (400 beyond; default {d.max_xml_depth})")
     limits.add_argument("--max-xml-elements", type=_positive(int), default=d.max_xml_elements, metavar="N",
                         help=f"XML elements in one request (400 beyond; default {d.max_xml_elements})")
+    limits.add_argument("--max-xml-attributes", type=_positive(int), default=d.max_xml_attributes, metavar="N",
+                        help=f"XML attributes in one request (400 beyond; default {d.max_xml_attributes})")
+    limits.add_argument("--max-xml-attributes-per-element", type=_positive(int),
+                        default=d.max_xml_attributes_per_element, metavar="N",
+                        help=f"XML attributes of one element (400 beyond; default {d.max_xml_attributes_per_element})")
 
     start = sub.add_parser("start", help="run an emulator in the background, print its connection when ready",
                            allow_abbrev=False,

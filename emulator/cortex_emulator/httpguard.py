@@ -11,7 +11,8 @@ uvicorn's httptools protocol, with, per connection:
 - a **connection cap**: beyond ``max_connections`` open connections, a new one is answered 503 (``Retry-After``)
   and closed at once.
 
-Limits on what the body holds (size, XML depth and element count) are the app's (:mod:`app`, :mod:`xmlio`).
+Limits on what the body holds (size, XML depth, element and attribute counts) are the app's (:mod:`app`,
+:mod:`xmlio`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Limits:
     max_buffered_bytes: int = 128 * MiB  # request bodies being read, all connections together (503 beyond)
     max_xml_depth: int = 32
     max_xml_elements: int = 200_000
+    max_xml_attributes: int = 200_000
+    max_xml_attributes_per_element: int = 64
     thread_parse_bytes: int = 64 * 1024  # bodies from this size are parsed off the event loop
 
 

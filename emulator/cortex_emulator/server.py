@@ -73,7 +73,9 @@ async def _serve(args, accounts: Config) -> int:
     limits = Limits(max_header_bytes=args.max_header_size, header_timeout=args.header_timeout,
                     body_timeout=args.body_timeout, max_connections=args.max_connections,
                     max_body_bytes=args.max_body_size, max_buffered_bytes=args.max_buffered_bytes,
-                    max_xml_depth=args.max_xml_depth, max_xml_elements=args.max_xml_elements)
+                    max_xml_depth=args.max_xml_depth, max_xml_elements=args.max_xml_elements,
+                    max_xml_attributes=args.max_xml_attributes,
+                    max_xml_attributes_per_element=args.max_xml_attributes_per_element)
     app = EmulatorApp(backend, accounts.partners, partner_ids, faults, empty_write_answers=args.empty_write_answers,
                       limits=limits, control_global=args.control, public_status=args.public_status)
 

@@ -212,6 +212,46 @@ def test_xml_element_limit(spawn):
     assert "more than 100 elements" in refused.messages[0]
 
 
+def test_xml_attribute_limits(spawn):
+    emu = spawn("--delay", "0", "--max-xml-attributes", "10", "--max-xml-attributes-per-element", "3")
+    c = Client(emu)  # <request action= version=> holds 2 of them
+    assert c.find('<customer a="1" b="2" c="3"><x d="4" e="5" f="6"/><y g="7"/></customer>').status == 200
+    crowded = c.find('<customer a="1" b="2" c="3" d="4"/>', expect=400)
+    assert crowded.errors == ["BadRequest"] and "an element with more than 3 attributes" in crowded.messages[0]
+    many = c.find('<customer a="1" b="2"><x c="3" d="4" e="5"/><y f="6" g="7" h="8"/><z i="9"/></customer>',
+                  expect=400)
+    assert many.errors == ["BadRequest"] and "more than 10 attributes" in many.messages[0]
+    # the same counts in a UTF-16 body
+    body = ('<?xml version="1.0" encoding="utf-16"?><request action="FIND" version="1.0">'
+            '<customer a="1" b="2" c="3" d="4"/></request>').encode("utf-16")
+    r = requests.post(emu.url, data=body, auth=PARTNER, timeout=10)
+    assert r.status_code == 400 and "an element with more than 3 attributes" in r.text
+    # "=" in text, in a value or between quotes of another element is no attribute
+    text = c.find('<customer a="x=y=z"><v>a="1" b="2" c="3" d="4" e="5"</v><w p="=" q="==" r="==="/></customer>')
+    assert text.status == 200
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_half_a_million_attributes_cost_nothing(spawn):
+    emu = spawn("--delay", "0")
+    before = peak_rss_mib(emu.proc.pid)
+    attributes = b" ".join(b'a%d=""' % i for i in range(500_000))
+    for body in (b'<request action="FIND" version="1.0"><customer ' + attributes + b"/></request>",  # one element
+                 b'<request action="FIND" version="1.0" ' + attributes + b"><customer/></request>"):  # the root
+        r = requests.post(emu.url, data=body, auth=PARTNER, timeout=60)
+        assert r.status_code == 400 and Answer(r).errors == ["BadRequest"]
+        assert "an element with more than 64 attributes" in r.text
+    # refused before the parser makes them Python objects (that cost ~150 MB at its peak, for each request)
+    assert peak_rss_mib(emu.proc.pid) - before < 40
+    assert quick_find(emu) < 5
+
+
 def test_a_big_request_does_not_stall_the_others(spawn):
     emu = spawn("--delay", "0", "--workers", "1")
     c = Client(emu)
@@ -247,7 +287,8 @@ def test_a_big_request_does_not_stall_the_others(spawn):
 
 
 @pytest.mark.parametrize("option", ["--max-header-size", "--header-timeout", "--body-timeout", "--max-connections",
-                                    "--max-body-size", "--max-xml-depth", "--max-xml-elements"])
+                                    "--max-body-size", "--max-xml-depth", "--max-xml-elements",
+                                    "--max-xml-attributes", "--max-xml-attributes-per-element"])
 def test_limit_options_must_be_positive(workdir, option):
     import subprocess
     import sys
