@@ -58,9 +58,9 @@ def _count_attributes(found: int, before: int, max_attributes: int, max_element_
 
 
 # Where a start tag with attributes begins ("<name attr="), and then, within it, an attribute value or what ends
-# the tag. Attribute values cannot hold "<", and each part can match in one way only: one pass over the body, whatever it
-# holds. Comments and CDATA sections are not told apart (a start tag written inside one is counted too: never fewer
-# attributes than the parser will see).
+# the tag. Attribute values cannot hold "<", and each part can match in one way only: one pass over the body,
+# whatever it holds. Comments and CDATA sections are not told apart (a start tag written inside one is counted too:
+# never fewer attributes than the parser will see).
 _TAG_WITH_ATTRIBUTES = re.compile(rb"<[^\s<>!?/=\"']+\s+[^\s<>=\"'/]+\s*=")
 _VALUE_OR_END = re.compile(rb"=\s*(?:\"[^\"<]*\"|'[^'<]*')|[<>=]")
 
