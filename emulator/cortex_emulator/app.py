@@ -13,7 +13,7 @@ import logging
 
 from . import control, faults as fault_kinds, rules, statuspage, urls
 from .exceptions import BAD_REQUEST, BUSY, INTERNAL_ERROR, BadRequest
-from .faults import Faults
+from .faults import Faults, Latency
 from .httpguard import Limits
 from .httpio import (
     CHALLENGE, TEXT_TYPE, UNAUTHORIZED_BODY, XML_TYPE, Budget, Disconnected, OverBudget, TooLarge, read_body, respond,
@@ -91,7 +91,7 @@ class Tally:
 class EmulatorApp:
     def __init__(self, backend: Backend, partners: list, partner_ids: dict[str, int], faults: Faults, *,
                  empty_write_answers: bool = False, limits: Limits | None = None, control_global: bool = False,
-                 public_status: bool = False):
+                 public_status: bool = False, latency: Latency | None = None):
         self.backend = backend
         self.partner_hashes = {p.login: rules.hash_password(p.password) for p in partners}
         self.partner_ids = partner_ids
@@ -101,6 +101,7 @@ class EmulatorApp:
         self.budget = Budget(self.limits.max_buffered_bytes)
         self.control_global = control_global  # --control: /_emulator/* act on (and show) every partner
         self.public_status = public_status  # --public-status: the status page shows everything, to anyone
+        self.latency = latency or Latency()  # --latency: every API answer held back
         self.stats = Stats()
         self.partner_stats: dict[int, Stats] = {pid: Stats() for pid in partner_ids.values()}
         self.auth_cache: dict[bytes, tuple[Principal, int | None]] = {}
@@ -113,6 +114,8 @@ class EmulatorApp:
         path = scope["path"]
         method = scope["method"]
         if path.lower() == API_PATH:
+            if self.latency.active:
+                send = _held_back(send, self.latency.draw())
             await self._api(scope, receive, send, method)
         elif path == "/":
             await statuspage.handle(self, scope, send, method)
@@ -181,10 +184,12 @@ class EmulatorApp:
         limits = self.limits
         try:
             body = await read_body(scope, receive, limits.max_body_bytes, self.budget)
+            xml_limits = (limits.max_xml_depth, limits.max_xml_elements, limits.max_xml_attributes,
+                          limits.max_xml_attributes_per_element)
             if len(body) >= limits.thread_parse_bytes:  # a big body is parsed off the loop: others go on
-                root = await asyncio.to_thread(parse, body, limits.max_xml_depth, limits.max_xml_elements)
+                root = await asyncio.to_thread(parse, body, *xml_limits)
             else:
-                root = parse(body, limits.max_xml_depth, limits.max_xml_elements)
+                root = parse(body, *xml_limits)
         except TooLarge:
             tally.status(400)
             await respond(send, 400, error_response([(BAD_REQUEST, f"The request body is larger than "
@@ -269,6 +274,17 @@ class EmulatorApp:
 
 
 PREHASH_FROM = 16  # passwords in one write
+
+
+def _held_back(send, seconds: float):
+    """``send`` that waits ``seconds`` before the response starts (asyncio: the other requests go on meanwhile).
+    Whatever the answer (401, 400, a fault, a dropped connection), it comes that much later; a slow fault's delay
+    adds to it."""
+    async def held(message) -> None:
+        if message["type"] == "http.response.start" and seconds > 0:
+            await asyncio.sleep(seconds)
+        await send(message)
+    return held
 
 
 def _credentials(raw: bytes) -> list[tuple[str, str]]:

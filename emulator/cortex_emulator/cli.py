@@ -36,6 +36,13 @@ def _fault_kinds(value: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _latency(value: str) -> tuple[float, float]:
+    try:
+        return faults.parse_latency(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _positive(kind):
     def convert(value: str):
         number = kind(value)
@@ -78,9 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--fault-kinds", type=_fault_kinds, default=faults.DEFAULT_KINDS,
                        help=f"comma-separated subset of {','.join(faults.KINDS)} "
                             f"(default {','.join(faults.DEFAULT_KINDS)})")
+    serve.add_argument("--latency", type=_latency, default=(0.0, 0.0), metavar="SECONDS[:JITTER]",
+                       help="hold every CortexAPI answer back SECONDS (uniformly +-JITTER, never below 0), as a real "
+                            "CPSM's IIS and SQL time; other requests go on meanwhile; not the status page or "
+                            "/_emulator/* (default 0)")
     serve.add_argument("--empty-write-answers", action="store_true",
                        help="answer every accepted SET/DELETE without its request ids, as <response version=\"1.0\" />")
-    serve.add_argument("--seed", type=int, help="seed of the fault generator (reproducible faults)")
+    serve.add_argument("--seed", type=int,
+                       help="seed of the fault and --latency jitter generators (reproducible faults and latencies)")
     serve.add_argument("--tls-cert", help="PEM certificate: serve HTTPS")
     serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
     serve.add_argument("--ready-file", help="also write the ready information as JSON to this file")
@@ -110,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"XML nesting levels (400 beyond; default {d.max_xml_depth})")
     limits.add_argument("--max-xml-elements", type=_positive(int), default=d.max_xml_elements, metavar="N",
                         help=f"XML elements in one request (400 beyond; default {d.max_xml_elements})")
+    limits.add_argument("--max-xml-attributes", type=_positive(int), default=d.max_xml_attributes, metavar="N",
+                        help=f"XML attributes in one request (400 beyond; default {d.max_xml_attributes})")
+    limits.add_argument("--max-xml-attributes-per-element", type=_positive(int),
+                        default=d.max_xml_attributes_per_element, metavar="N",
+                        help=f"XML attributes of one element (400 beyond; default {d.max_xml_attributes_per_element})")
 
     start = sub.add_parser("start", help="run an emulator in the background, print its connection when ready",
                            allow_abbrev=False,

@@ -1,10 +1,12 @@
-"""Fault injection (``--fault-rate``, ``--fault-kinds``, ``--seed``): which fault, if any, one API request gets.
+"""Fault injection (``--fault-rate``, ``--fault-kinds``, ``--seed``): which fault, if any, one API request gets; and
+the latency of the API's answers (``--latency``).
 
 What each kind does is the app's business (:mod:`app`); this module only draws them, reproducibly.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -43,3 +45,40 @@ class Faults:
 
     def slow_delay(self) -> float:
         return self.rng.uniform(0.5, 2.0)
+
+
+def parse_latency(value: str) -> tuple[float, float]:
+    """``SECONDS`` or ``SECONDS:JITTER`` as (seconds, jitter); ValueError unless both are numbers, not negative."""
+    seconds, colon, jitter = value.partition(":")
+    try:
+        numbers = (float(seconds), float(jitter) if colon else 0.0)
+    except ValueError:
+        raise ValueError("expected SECONDS or SECONDS:JITTER") from None
+    if not all(math.isfinite(n) and n >= 0 for n in numbers):
+        raise ValueError("SECONDS and JITTER must not be negative")
+    return numbers
+
+
+@dataclass
+class Latency:
+    """How long each API answer is held back: ``seconds``, uniformly within +-``jitter`` of it, never below 0."""
+
+    seconds: float = 0.0
+    jitter: float = 0.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    @classmethod
+    def seeded(cls, seconds: float, jitter: float, seed: int | None) -> Latency:
+        """With ``--seed``, the jitter is reproducible, drawn from a generator of its own: the faults drawn with the
+        same seed stay those drawn without a latency."""
+        return cls(seconds, jitter, random.Random(f"latency:{seed}") if seed is not None else random.Random())
+
+    @property
+    def active(self) -> bool:
+        return self.seconds > 0 or self.jitter > 0
+
+    def draw(self) -> float:
+        """The hold of the next API answer."""
+        if self.jitter <= 0:
+            return self.seconds
+        return max(0.0, self.rng.uniform(self.seconds - self.jitter, self.seconds + self.jitter))

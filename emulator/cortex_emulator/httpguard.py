@@ -8,10 +8,12 @@ uvicorn's httptools protocol, with, per connection:
   or of the first byte of its next request (408 and closed otherwise: a slow-loris client cannot hold it);
 - a **body timeout**: the whole body must arrive within ``body_timeout`` seconds of the head (the connection is
   closed otherwise; the request is dropped);
-- a **connection cap**: beyond ``max_connections`` open connections, a new one is answered 503 (``Retry-After``)
-  and closed at once.
+- a **connection cap**: at ``max_connections`` open connections, a new one closes the kept-alive connection idle
+  for the longest (one waiting for its next request, between two requests) and takes its place; with none idle, it
+  is answered 503 (``Retry-After``) and closed at once. Idle connections cannot lock active clients out.
 
-Limits on what the body holds (size, XML depth and element count) are the app's (:mod:`app`, :mod:`xmlio`).
+Limits on what the body holds (size, XML depth, element and attribute counts) are the app's (:mod:`app`,
+:mod:`xmlio`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class Limits:
     max_buffered_bytes: int = 128 * MiB  # request bodies being read, all connections together (503 beyond)
     max_xml_depth: int = 32
     max_xml_elements: int = 200_000
+    max_xml_attributes: int = 200_000
+    max_xml_attributes_per_element: int = 64
     thread_parse_bytes: int = 64 * 1024  # bodies from this size are parsed off the event loop
 
 
@@ -52,10 +56,13 @@ def protocol_class(limits: Limits):
     class GuardedProtocol(HttpToolsProtocol):
         open_connections = 0  # of this server (the class is made per server)
         refused_connections = 0
+        closed_idle_connections = 0
+        idle: dict = {}  # kept-alive connections waiting for their next request, longest idle first (a dict: ordered)
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._refused = False
+            self._counted = False  # in open_connections
             self._awaiting_head = True  # between requests, or inside a request head
             self._head_bytes = 0
             self._head_timer = None
@@ -65,28 +72,50 @@ def protocol_class(limits: Limits):
 
         def connection_made(self, transport) -> None:
             cls = type(self)
-            if cls.open_connections >= limits.max_connections:
+            if cls.open_connections >= limits.max_connections and not cls._close_longest_idle():
                 self._refused = True
                 cls.refused_connections += 1
                 transport.write(busy)
                 transport.close()
                 return
             cls.open_connections += 1
+            self._counted = True
             super().connection_made(transport)
             self._start_head_timer()  # a connection that sends nothing is not kept either
 
         def connection_lost(self, exc) -> None:
             if self._refused:
                 return
-            type(self).open_connections -= 1
+            self._not_idle()
+            if self._counted:
+                type(self).open_connections -= 1
+                self._counted = False
             self._cancel_timers()
             super().connection_lost(exc)
+
+        @classmethod
+        def _close_longest_idle(cls) -> bool:
+            """Close the connection idle for the longest, its place free at once; False when none is idle."""
+            if not cls.idle:
+                return False
+            victim = next(iter(cls.idle))
+            victim._not_idle()
+            victim._counted = False
+            cls.open_connections -= 1
+            cls.closed_idle_connections += 1
+            victim._cancel_timers()
+            victim.transport.close()
+            return True
+
+        def _not_idle(self) -> None:
+            type(self).idle.pop(self, None)
 
         # ----- bytes in -------------------------------------------------------------------------------------
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
                 return
+            self._not_idle()
             while data and not self.transport.is_closing():
                 if not self._awaiting_head:
                     super().data_received(data)
@@ -116,6 +145,11 @@ def protocol_class(limits: Limits):
             self._awaiting_head = True
             self._head_bytes = 0
             super().on_message_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if self.timeout_keep_alive_task is not None and not self.transport.is_closing():
+                type(self).idle[self] = None  # kept alive, waiting for the next request (none is pipelined)
 
         # ----- timers ---------------------------------------------------------------------------------------
 

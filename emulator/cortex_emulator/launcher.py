@@ -269,8 +269,10 @@ def start(state: str | os.PathLike, serve_args=(), *, timeout: float = DEFAULT_T
     """Start ``python -m cortex_emulator serve`` in the background, leader of its own process group, its files in
     ``state``; wait until it is ready (at most ``timeout`` s). Defaults added unless given: ``--host 127.0.0.1
     --port 0 --db STATE/cortex.db``. On failure it is stopped and :class:`LaunchError` carries its log."""
+    from .store import make_private_dirs
+
     state = Path(state).absolute()
-    state.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(state)  # 0700 when made here: it holds the database (password hashes) and partners.yml
     serve_args = [str(a) for a in serve_args]
     pid_file = state / "emulator.pid"
     if pid_file.exists():

@@ -22,7 +22,7 @@ from .app import API_PATH, EmulatorApp
 from .httpguard import Limits, protocol_class
 from .catalog import CatalogError, load_catalog
 from .engine import Engine
-from .faults import Faults
+from .faults import Faults, Latency
 from .models import Backend, SetupError
 from .models.records import DEFAULT_LOCATION
 from .partners import Config
@@ -70,12 +70,16 @@ async def _serve(args, accounts: Config) -> int:
         conn.close()
         return 2
     faults = Faults(args.fault_rate, args.fault_kinds, random.Random(args.seed))
+    latency = Latency.seeded(*args.latency, args.seed)
     limits = Limits(max_header_bytes=args.max_header_size, header_timeout=args.header_timeout,
                     body_timeout=args.body_timeout, max_connections=args.max_connections,
                     max_body_bytes=args.max_body_size, max_buffered_bytes=args.max_buffered_bytes,
-                    max_xml_depth=args.max_xml_depth, max_xml_elements=args.max_xml_elements)
+                    max_xml_depth=args.max_xml_depth, max_xml_elements=args.max_xml_elements,
+                    max_xml_attributes=args.max_xml_attributes,
+                    max_xml_attributes_per_element=args.max_xml_attributes_per_element)
     app = EmulatorApp(backend, accounts.partners, partner_ids, faults, empty_write_answers=args.empty_write_answers,
-                      limits=limits, control_global=args.control, public_status=args.public_status)
+                      limits=limits, control_global=args.control, public_status=args.public_status,
+                      latency=latency)
 
     try:
         sock = _bind(args.host, args.port)

@@ -7,6 +7,7 @@ between, and UNIQUE constraints back the invariants up (code, login, UPN, domain
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -117,11 +118,44 @@ CREATE INDEX IF NOT EXISTS requests_by_status ON requests (status);
 """
 
 
+def make_private_dirs(path: str | Path) -> None:
+    """Create ``path`` and its missing parents, each readable by its owner only (0700); directories that already
+    exist are left as they are."""
+    path = Path(path).absolute()
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:  # made meanwhile by someone else: theirs
+            continue
+        os.chmod(directory, 0o700)  # whatever the umask
+
+
+def _private_file(path: Path) -> None:
+    """``path`` (when it exists and is ours) readable and writable by its owner only."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    if info.st_uid == os.geteuid() and info.st_mode & 0o777 != 0o600:
+        os.chmod(path, 0o600)
+
+
 def open_db(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) the store; autocommit mode, explicit BEGIN/COMMIT around each write."""
+    """Open (creating if needed) the store; autocommit mode, explicit BEGIN/COMMIT around each write. The database
+    holds password hashes: its files are made 0600 (SQLite gives its -wal and -shm files the database's mode), and the
+    directories created for it 0700."""
     path = Path(path)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # a new one is never readable by others
+    except FileExistsError:
+        pass
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):  # also those of an earlier version or run
+        _private_file(path.with_name(name))
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, cached_statements=512)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")

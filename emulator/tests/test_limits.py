@@ -52,6 +52,22 @@ def rss_mib(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
+def served(emu) -> None:
+    """A FIND on a new connection is answered."""
+    assert requests.post(emu.url, data=FIND, auth=PARTNER, timeout=10).status_code == 200
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """The server closed the connection (end of stream), without sending anything."""
+    sock.settimeout(10)
+    try:
+        return sock.recv(65536) == b""
+    except ConnectionResetError:
+        return True
+    except (TimeoutError, socket.timeout):
+        return False
+
+
 def quick_find(emu) -> float:
     """Seconds a FIND takes on a new connection (and that it is answered)."""
     started = time.monotonic()
@@ -183,6 +199,42 @@ def test_connection_cap(spawn):
     assert quick_find(emu) < 5  # free again
 
 
+def exchange(sock: socket.socket) -> int:
+    """Send a FIND on a kept-alive connection and read its whole answer: the status (0 when the connection was
+    closed instead)."""
+    sock.sendall(head(len(FIND)) + FIND)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return 0
+        data += chunk
+    header, _, body = data.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":", 1)[1]) for line in header.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return 0
+        body += chunk
+    return int(header.split(b" ", 2)[1])
+
+
+def test_idle_kept_alive_connections_make_room(spawn):
+    emu = spawn("--delay", "0", "--max-connections", "8")
+    kept = []
+    for _ in range(12):  # each answered, then left open and idle: the 9th and later close the longest idle ones
+        sock = connect(emu)
+        assert exchange(sock) == 200
+        kept.append(sock)
+    served(emu)  # a new client is served (and closes one more idle connection)
+    for sock in kept[:5]:  # the longest idle ones were closed
+        assert closed_by_server(sock)
+    assert exchange(kept[-1]) == 200  # the latest is still kept alive
+    for sock in kept:
+        sock.close()
+
+
 # ---------------------------------------------------------------------------------------------- the XML
 
 def test_xml_depth_limit(spawn):
@@ -210,6 +262,46 @@ def test_xml_element_limit(spawn):
     assert c.find("<customer>" + "<x/>" * 50 + "</customer>").status == 200
     refused = c.find("<customer>" + "<x/>" * 200 + "</customer>", expect=400)
     assert "more than 100 elements" in refused.messages[0]
+
+
+def test_xml_attribute_limits(spawn):
+    emu = spawn("--delay", "0", "--max-xml-attributes", "10", "--max-xml-attributes-per-element", "3")
+    c = Client(emu)  # <request action= version=> holds 2 of them
+    assert c.find('<customer a="1" b="2" c="3"><x d="4" e="5" f="6"/><y g="7"/></customer>').status == 200
+    crowded = c.find('<customer a="1" b="2" c="3" d="4"/>', expect=400)
+    assert crowded.errors == ["BadRequest"] and "an element with more than 3 attributes" in crowded.messages[0]
+    many = c.find('<customer a="1" b="2"><x c="3" d="4" e="5"/><y f="6" g="7" h="8"/><z i="9"/></customer>',
+                  expect=400)
+    assert many.errors == ["BadRequest"] and "more than 10 attributes" in many.messages[0]
+    # the same counts in a UTF-16 body
+    body = ('<?xml version="1.0" encoding="utf-16"?><request action="FIND" version="1.0">'
+            '<customer a="1" b="2" c="3" d="4"/></request>').encode("utf-16")
+    r = requests.post(emu.url, data=body, auth=PARTNER, timeout=10)
+    assert r.status_code == 400 and "an element with more than 3 attributes" in r.text
+    # "=" in text, in a value or between quotes of another element is no attribute
+    text = c.find('<customer a="x=y=z"><v>a="1" b="2" c="3" d="4" e="5"</v><w p="=" q="==" r="==="/></customer>')
+    assert text.status == 200
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_half_a_million_attributes_cost_nothing(spawn):
+    emu = spawn("--delay", "0")
+    before = peak_rss_mib(emu.proc.pid)
+    attributes = b" ".join(b'a%d=""' % i for i in range(500_000))
+    for body in (b'<request action="FIND" version="1.0"><customer ' + attributes + b"/></request>",  # one element
+                 b'<request action="FIND" version="1.0" ' + attributes + b"><customer/></request>"):  # the root
+        r = requests.post(emu.url, data=body, auth=PARTNER, timeout=60)
+        assert r.status_code == 400 and Answer(r).errors == ["BadRequest"]
+        assert "an element with more than 64 attributes" in r.text
+    # refused before the parser makes them Python objects (that cost ~150 MB at its peak, for each request)
+    assert peak_rss_mib(emu.proc.pid) - before < 40
+    served(emu)
 
 
 def test_a_big_request_does_not_stall_the_others(spawn):
@@ -247,7 +339,8 @@ def test_a_big_request_does_not_stall_the_others(spawn):
 
 
 @pytest.mark.parametrize("option", ["--max-header-size", "--header-timeout", "--body-timeout", "--max-connections",
-                                    "--max-body-size", "--max-xml-depth", "--max-xml-elements"])
+                                    "--max-body-size", "--max-xml-depth", "--max-xml-elements",
+                                    "--max-xml-attributes", "--max-xml-attributes-per-element"])
 def test_limit_options_must_be_positive(workdir, option):
     import subprocess
     import sys
