@@ -639,7 +639,7 @@ def failure_kind(exc):
     unresolved = first(socket.gaierror)
     if unresolved is not None:
         return ("dns" if unresolved.errno == socket.EAI_AGAIN else "unknown_host"), None, proxy
-    if first(urllib3.exceptions.NameResolutionError):
+    if first(getattr(urllib3.exceptions, "NameResolutionError", ())):  # urllib3 2; 1.26 has the gaierror only
         return "unknown_host", None, proxy
     if first(urllib3.exceptions.NewConnectionError):
         return "no_route", None, proxy
