@@ -99,8 +99,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.display import Display
 
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexClient, CortexError
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
+    CortexClient, CortexError, connection_warnings)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import CortexAPI, with_color
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients import tenant_facts, without_partner
 
@@ -139,6 +141,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                               self.get_option("cortex_password"), validate_certs=self.get_option("validate_certs"),
                               ca_path=self.get_option("ca_path"), timeout=self.get_option("timeout"),
                               pool_size=self.get_option("concurrency"))
+        for warning in connection_warnings(self.get_option("cortex_url"), self.get_option("validate_certs")):
+            Display().warning(warning)
         api = CortexAPI(client)
         listed = api.find_tenants()
         wanted = self.get_option("codes")

@@ -9,11 +9,17 @@ pre-emptive Basic authentication (NTLM when asked for and ``requests_ntlm`` is i
 * every exchange has an overall deadline (``timeout``: connect, send, and the whole answer): a server that drips
   its answer byte by byte is cut off when the deadline passes, not after one socket timeout per byte;
 * answers are streamed and cut at ``max_response_bytes``: a huge answer is refused without being held in memory;
-* reads (FIND, GET) are retried on 500, 503 and connection errors with exponential backoff and full jitter,
-  honouring ``Retry-After``, inside a bounded total time;
+* reads (FIND, GET) are retried on 500, 502, 503, 504, timeouts and dropped connections with exponential backoff
+  and full jitter, honouring ``Retry-After``, inside a bounded total time;
 * writes (SET, DELETE) are retried only when the server certainly did nothing: a 503 ("busy") or a connection
   that could not be opened. Any other failure after the request may have reached the server raises
   :class:`CortexOutcomeUnknown`, so the caller re-reads the object and decides whether to write again;
+* what retrying cannot mend fails at once, in one sentence naming the URL and the remedy: a refused connection, an
+  unknown host name, a TLS failure; a URL without a usable scheme or host, or a ``ca_path`` that cannot be read, are
+  refused when the client is built. Messages are built from the kind of failure, never from an exception's text;
+* a 200 answer that is not a CortexAPI ``<response>`` (a maintenance page, another service) is an error, never read
+  as "nothing found"; redirects are never followed (a 307 would carry the body and the credentials to its target);
+* Basic credentials are sent as UTF-8.
 * a circuit breaker: once the server has given no answer at all for ``unreachable_after`` seconds, every further
   call fails at once with :class:`CortexUnreachable` instead of each item of a bulk retrying on its own.
 """
@@ -22,15 +28,23 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import heapq
+import ipaddress
+import os
 import random
+import re
 import socket
+import ssl
 import threading
 import time
 import xml.etree.ElementTree as ET
+from http.client import HTTPException
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 try:
     import requests
+    import urllib3.exceptions
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -43,6 +57,8 @@ except ImportError as exc:  # pragma: no cover - reported by the module with mis
 
 API_PATH = "/cortexapi/default.aspx"
 READ_ACTIONS = frozenset(("FIND", "GET"))
+# Answers worth asking again: the server or a gateway in front of it failed, or is busy (503: nothing was done).
+RETRIED_STATUSES = frozenset((500, 502, 503, 504))
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 CHUNK = 64 * 1024
 # Above this, a 503's Retry-After is not waited for: the retry budget decides.
@@ -76,12 +92,119 @@ class CortexUnreachable(CortexError):
     """The server has not answered for a sustained period: the remaining work fails fast."""
 
 
+class _ForeignAnswer(CortexError):
+    """A 200 answer that is not a CortexAPI answer: whatever answered, the request reached something."""
+
+
+class _NoAnswer(Exception):
+    """An exchange that got no complete answer: ``kind`` is a key of :data:`FAILURES`."""
+
+    def __init__(self, kind, detail=None, proxy=False):
+        super(_NoAnswer, self).__init__(kind)
+        self.kind = kind
+        self.detail = detail
+        self.proxy = proxy
+
+
+# The kinds of failure of an exchange that got no answer: (the request certainly never reached the server, worth
+# retrying, what happened, the remedy). The text comes from here only, never from the exception's.
+FAILURES = {
+    "refused": (True, False, "the connection to %(where)s was refused (nothing listens there)",
+                "check the host and port of cortex_url"),
+    "unknown_host": (True, False, "the host name %(host)s is not known to the DNS", "check the host name in cortex_url"),
+    "dns": (True, True, "the host name %(host)s could not be resolved (temporary DNS failure)", None),
+    "no_route": (True, True, "no route to %(where)s (network unreachable)", None),
+    "connect_timeout": (True, True, "no connection to %(where)s within %(timeout)s s (timeout)", None),
+    "tls": (True, False, "the TLS connection to %(where)s failed (%(detail)s)",
+            "check the scheme and port of cortex_url and the server's certificate (ca_path names the authorities "
+            "to trust)"),
+    "url": (True, False, "the address cannot be used", "check cortex_url"),
+    "timeout": (False, True, "no complete answer within %(timeout)s s (timeout)", None),
+    "dropped": (False, True, "the connection to %(where)s was closed before a complete answer", None),
+}
+PROXY_REMEDY = "check the proxy settings of the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)"
+URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def api_url(base_url):
     """The endpoint URL: the API path is appended unless the URL already names it."""
     url = (base_url or "").rstrip("/")
     if not url.lower().endswith(API_PATH):
         url += API_PATH
     return url
+
+
+def shown_url(url):
+    """A URL as messages show it: without the user and password it may hold."""
+    return re.sub(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/?#@]*@", r"\1", (url or "").strip())
+
+
+def check_url(url):
+    """Raise CortexError when ``cortex_url`` cannot reach anything: no scheme, another scheme than http(s), no host,
+    a port out of range. Nothing here would change by retrying."""
+    text = (url or "").strip()
+    shown = shown_url(text)
+    if not URL_START.match(text):
+        raise CortexError("cortex_url '%s' has no scheme: write it https://%s (the address of the Cortex console)"
+                          % (shown, shown or "HOST"))
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise CortexError("cortex_url '%s' has the scheme '%s': Cortex is reached by https:// (or http://)"
+                          % (shown, parts.scheme))
+    if not parts.hostname:
+        raise CortexError("cortex_url '%s' has no host: write it https://HOST (the address of the Cortex console)"
+                          % shown)
+    try:
+        parts.port
+    except ValueError:
+        raise CortexError("cortex_url '%s' has an invalid port: give a number from 1 to 65535 after the host, or none"
+                          % shown)
+
+
+def check_ca_path(path):
+    """Raise CortexError when ``ca_path`` is neither a readable file nor a readable directory."""
+    if os.path.isdir(path):
+        if os.access(path, os.R_OK | os.X_OK):
+            return
+        reason = "is a directory that cannot be read"
+    else:
+        try:
+            with open(path, "rb"):
+                return
+        except (IOError, OSError):
+            reason = "cannot be read" if os.path.exists(path) else "does not exist"
+    raise CortexError("ca_path %s %s: give the PEM file of the certificate authorities that signed Cortex's "
+                      "certificate" % (path, reason))
+
+
+def is_loopback(host):
+    """True for localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine."""
+    host = (host or "").lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def connection_warnings(url, validate_certs=True):
+    """Fixed sentences warning of a connection that exposes the credentials: plain http:// to another machine, or a
+    server certificate left unverified. They name the URL's host, never credentials."""
+    text = (url or "").strip()
+    if not URL_START.match(text):
+        return []
+    parts = urlsplit(text)
+    host = parts.hostname or ""
+    scheme = parts.scheme.lower()
+    if scheme == "http" and not is_loopback(host):
+        return ["cortex_url uses http:// to %s: the Basic credentials, and every password sent to Cortex, cross the "
+                "network in clear; use https://" % host]
+    if scheme == "https" and not validate_certs:
+        return ["validate_certs is false: the server certificate of %s is not verified, so whoever can intercept the "
+                "connection receives the credentials; keep validate_certs on and give the authority that signed the "
+                "certificate in ca_path" % host]
+    return []
 
 
 def element(tag, children=None, attrib=None):
@@ -242,7 +365,11 @@ class CortexClient(object):
     def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30,
                  auth="basic", pool_size=8, retry_budget=60.0, max_attempts=6, backoff=0.5,
                  unreachable_after=60.0, max_response_bytes=MAX_RESPONSE_BYTES, sleep=time.sleep, session=None):
-        self.url = api_url(url)
+        check_url(url)
+        if validate_certs and ca_path:
+            check_ca_path(ca_path)
+        self.url = api_url(url.strip())
+        self.shown_url = shown_url(self.url)
         self.timeout = timeout
         self.retry_budget = retry_budget
         self.max_attempts = max_attempts
@@ -265,7 +392,8 @@ class CortexClient(object):
                 raise CortexError("auth 'ntlm' needs the Python library requests_ntlm on the host running the module")
             self.session.auth = HttpNtlmAuth(username, password)
         else:
-            self.session.auth = (username, password)
+            # as UTF-8 bytes: requests would encode text as Latin-1, and fail on any character outside it
+            self.session.auth = requests.auth.HTTPBasicAuth(_utf8(username), _utf8(password))
         self.session.verify = (ca_path or True) if validate_certs else False
         # Proxy settings are read from the environment once, for our one endpoint: with trust_env on, requests walks
         # os.environ again on every request, a fifth of the client's CPU in a bulk run.
@@ -299,20 +427,21 @@ class CortexClient(object):
             since, last = self._silent_since, self._last_failure
         if since is not None and time.monotonic() - since >= self.unreachable_after:
             raise CortexUnreachable("Cortex at %s has given no answer for %d s (last: %s); the remaining work is not "
-                                    "attempted" % (self.url, time.monotonic() - since, last))
+                                    "attempted" % (self.shown_url, time.monotonic() - since, last))
 
     # -- one exchange -----------------------------------------------------------------------------------
     def _exchange(self, body):
-        """POST once; returns (status, headers, content). Raises requests' exceptions, or CortexError for an answer
-        over the size limit. The whole exchange ends by ``timeout`` seconds."""
+        """POST once; returns (status, headers, content). Raises :class:`_NoAnswer` when no complete answer came
+        back, or CortexError for an answer over the size limit. The whole exchange ends by ``timeout`` seconds."""
         deadline = time.monotonic() + self.timeout
         WATCHDOG.arm(deadline)
         response = None
         try:
             # verify per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override session.verify, which
-            # would silently replace ca_path with the system bundle
+            # would silently replace ca_path with the system bundle. Redirects are not followed: a 307 or 308 would
+            # send the same body (a user's password) and the credentials to wherever Location says.
             response = self.session.post(self.url, data=body, timeout=self.timeout, verify=self.session.verify,
-                                         stream=True)
+                                         stream=True, allow_redirects=False)
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > self.max_response_bytes:
                 raise CortexError("the answer is %s bytes, more than the limit of %d" % (length, self.max_response_bytes),
@@ -325,14 +454,28 @@ class CortexClient(object):
                                       response.status_code)
                 parts.append(part)
             return response.status_code, response.headers, b"".join(parts)
-        except (requests.exceptions.RequestException, OSError) as exc:
-            if time.monotonic() >= deadline:
-                raise requests.exceptions.Timeout("no complete answer within %s s (timeout)" % self.timeout)
-            raise exc
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, HTTPException, OSError) as exc:
+            kind, detail, proxy = failure_kind(exc)
+            if time.monotonic() >= deadline and not FAILURES[kind][0]:
+                kind = "timeout"  # the watchdog cut the exchange at its deadline
+            raise _NoAnswer(kind, detail, proxy)
         finally:
             WATCHDOG.disarm()
             if response is not None:
                 response.close()
+
+    def describe(self, failure):
+        """(what happened, the remedy or None) for a :class:`_NoAnswer`, from its kind only."""
+        dummy, dummy, text, remedy = FAILURES[failure.kind]
+        parts = urlsplit(self.url)
+        host, where = parts.hostname, _host_port(parts.hostname, parts.port, parts.scheme)
+        if failure.proxy:
+            proxy = urlsplit(self.session.proxies.get(parts.scheme.lower()) or "")
+            host = "of the proxy %s" % proxy.hostname
+            where = "the proxy %s" % _host_port(proxy.hostname, proxy.port, proxy.scheme or "http")
+            remedy = PROXY_REMEDY if remedy else None
+        text = text % dict(where=where, host=host, timeout=self.timeout, detail=failure.detail or "the handshake failed")
+        return text, remedy
 
     def call(self, action, *targets):
         action = action.upper()
@@ -350,27 +493,31 @@ class CortexClient(object):
                 self._answered()
                 if not is_read:
                     raise CortexOutcomeUnknown("%s request to %s: %s; it may have been applied"
-                                               % (action, self.url, exc.message), exc.status)
+                                               % (action, self.shown_url, exc.message), exc.status)
                 raise
-            except requests.exceptions.SSLError as exc:
-                raise CortexError("TLS error talking to %s: %s (see validate_certs and ca_path)" % (self.url, exc))
-            except (requests.exceptions.RequestException, OSError) as exc:
-                never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or _connection_refused(exc)
-                self._silent(_short(exc))
+            except _NoAnswer as exc:
+                never_sent, retried = FAILURES[exc.kind][:2]
+                text, remedy = self.describe(exc)
+                if exc.kind != "tls":  # a TLS failure is an answer of sorts: something is there
+                    self._silent(text)
                 if not is_read and not never_sent:
                     raise CortexOutcomeUnknown("%s request to %s got no complete answer (%s); it may have been applied"
-                                               % (action, self.url, _short(exc)))
-                failure = CortexError("cannot reach %s: %s" % (self.url, _short(exc)))
+                                               % (action, self.shown_url, text))
+                failure = CortexError("cannot reach %s: %s%s" % (self.shown_url, text, "; " + remedy if remedy else ""))
+                if not retried:
+                    raise failure
                 retry_after = None
             else:
                 self._answered()
-                outcome = self._outcome(status, content, action)
+                outcome = self._outcome(status, headers, content, action)
                 if not isinstance(outcome, CortexError):
                     return outcome
-                if outcome.status not in (500, 503):
+                if isinstance(outcome, _ForeignAnswer) and not is_read:
+                    raise CortexOutcomeUnknown("%s; the %s may have been applied" % (outcome.message, action), status)
+                if outcome.status not in RETRIED_STATUSES:
                     raise outcome
-                if outcome.status == 500 and not is_read:
-                    raise CortexOutcomeUnknown(outcome.message, status=500, errors=outcome.errors)
+                if outcome.status != 503 and not is_read:
+                    raise CortexOutcomeUnknown(outcome.message, status=outcome.status, errors=outcome.errors)
                 failure = outcome
                 retry_after = _retry_after(headers) if outcome.status == 503 else None
             delay = self._delay(attempt, retry_after)
@@ -379,8 +526,14 @@ class CortexClient(object):
                 raise failure
             self._sleep(delay)
 
-    def _outcome(self, status, content, action):
-        """The parsed root for a 200, or a CortexError describing a failure."""
+    def _outcome(self, status, headers, content, action):
+        """The parsed root for a 200 CortexAPI answer, or a CortexError describing a failure."""
+        if 300 <= status < 400:
+            target = headers.get("Location")
+            target = _shown_target(urljoin(self.url, target)) if target else "nowhere (no Location)"
+            return CortexError("%s answered HTTP %d, a redirect to %s, which is not followed (it would carry the "
+                               "credentials and the request there): set cortex_url to the final address"
+                               % (self.shown_url, status, target), status)
         root = None
         parse_error = None
         if content.strip():
@@ -389,20 +542,55 @@ class CortexClient(object):
             except (ET.ParseError, ValueError) as exc:
                 parse_error = exc
         if status == 200:
-            if parse_error is not None:
-                return CortexError("the answer to %s is not valid XML: %s" % (action, parse_error), status)
-            if root is None:
-                return CortexError("the answer to %s is empty" % action, status)
-            return root
+            if root is not None and root.tag == "response":
+                return root
+            if root is not None and root.tag == "error":
+                errors = error_list(root)
+                return CortexError("; ".join("%s: %s" % (eid, msg) if eid else msg for eid, msg in errors), status,
+                                   errors)
+            if root is not None:
+                what = "root <%s>" % root.tag.rsplit("}", 1)[-1][:40]
+            elif parse_error is None:
+                what = "empty"
+            elif b"<html" in content[:4096].lower():
+                what = "an HTML page, not XML"
+            elif isinstance(parse_error, ValueError):
+                what = "it holds a DTD, which a CortexAPI answer never does"
+            else:
+                what = "not XML: %s" % parse_error
+            return _ForeignAnswer("the answer of %s to %s is not a CortexAPI answer (%s): check that cortex_url is the "
+                                  "address of the Cortex console" % (self.shown_url, action, what), status)
         errors = error_list(root)
         if status == 401 and not errors:
-            return CortexError("authentication failed for %s: check cortex_username and cortex_password" % self.url,
-                               status)
+            return CortexError("authentication failed for %s: check cortex_username and cortex_password"
+                               % self.shown_url, status)
         if errors:
             text = "; ".join("%s: %s" % (eid, msg) if eid else msg for eid, msg in errors)
         else:
-            text = "HTTP %d from %s" % (status, self.url)
+            text = "HTTP %d from %s" % (status, self.shown_url)
         return CortexError(text, status, errors)
+
+
+def _utf8(value):
+    if isinstance(value, bytes):
+        return value
+    return (value or "").encode("utf-8")
+
+
+def _host_port(host, port, scheme):
+    host = host or "?"
+    if ":" in host:
+        host = "[%s]" % host
+    return "%s:%s" % (host, port or (443 if (scheme or "").lower() == "https" else 80))
+
+
+def _shown_target(url):
+    """A redirect's target as messages show it: scheme, host, port and path (no credentials, no query)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return "'%s'" % shown_url(url).split("?", 1)[0][:200]
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))[:200]
 
 
 def _retry_after(headers):
@@ -413,12 +601,63 @@ def _retry_after(headers):
         return None
 
 
-def _connection_refused(exc):
-    """True when the connection could not be opened, so the request certainly never reached the server."""
-    text = repr(exc)
-    return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
+def _causes(exc):
+    """The exception and those it wraps (requests -> urllib3 -> socket, ssl), outermost first."""
+    found, todo = [], [exc]
+    while todo and len(found) < 32:
+        current = todo.pop(0)
+        if not isinstance(current, BaseException) or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        todo.append(getattr(current, "reason", None))
+        todo.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+        todo.extend((current.__cause__, current.__context__))
+    return found
 
 
-def _short(exc):
-    text = str(exc)
-    return text if len(text) < 300 else text[:297] + "..."
+def failure_kind(exc):
+    """(kind, detail, through a proxy) of an exchange's failure, from the types in its chain, never its text: the kind
+    is a key of :data:`FAILURES`; the detail, for TLS, is OpenSSL's reason."""
+    chain = _causes(exc)
+
+    def first(*types):
+        for item in chain:
+            if isinstance(item, types):
+                return item
+        return None
+
+    proxy = first(requests.exceptions.ProxyError, urllib3.exceptions.ProxyError) is not None
+    if first(requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+             urllib3.exceptions.LocationValueError):
+        return "url", None, proxy
+    tls = first(ssl.SSLError, ssl.CertificateError, urllib3.exceptions.SSLError, requests.exceptions.SSLError)
+    if tls is not None:
+        return "tls", _tls_detail(chain), proxy
+    if any(isinstance(item, ConnectionRefusedError) or getattr(item, "errno", None) == errno.ECONNREFUSED
+           for item in chain):
+        return "refused", None, proxy
+    unresolved = first(socket.gaierror)
+    if unresolved is not None:
+        return ("dns" if unresolved.errno == socket.EAI_AGAIN else "unknown_host"), None, proxy
+    if first(getattr(urllib3.exceptions, "NameResolutionError", ())):  # urllib3 2; 1.26 has the gaierror only
+        return "unknown_host", None, proxy
+    if first(urllib3.exceptions.NewConnectionError):
+        return "no_route", None, proxy
+    if first(requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError):
+        return "connect_timeout", None, proxy
+    if first(requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, socket.timeout):
+        return "timeout", None, proxy
+    return "dropped", None, proxy
+
+
+def _tls_detail(chain):
+    """OpenSSL's words for a TLS failure (``certificate verify failed: self-signed certificate``)."""
+    for item in chain:
+        message = getattr(item, "verify_message", None)
+        if isinstance(message, str) and message:
+            return "certificate verify failed: %s" % message
+    for item in chain:
+        reason = getattr(item, "reason", None)
+        if isinstance(item, ssl.SSLError) and isinstance(reason, str) and reason:
+            return reason.replace("_", " ").lower()
+    return None

@@ -23,7 +23,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible.module_utils.common.warnings import get_deprecation_messages, get_warning_messages
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, CortexClient, CortexError, CortexUnreachable)
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, CortexClient, CortexError, CortexUnreachable, connection_warnings)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Engine
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import CortexAPI
@@ -161,6 +161,8 @@ class CortexModule(AnsibleModule):
                     unreachable_after=params["retry_timeout"])
             except CortexError as exc:
                 self.fail_json(msg=exc.message)
+            for warning in connection_warnings(params["cortex_url"], params["validate_certs"]):
+                self.warn(warning)  # the same text from every task: Ansible shows it once per run
             self._api = CortexAPI(client)
         return self._api
 

@@ -20,7 +20,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError, element
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError, element, error_list
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import (
     TENANT_FIELDS, USER_FACTS, USER_FIELDS, parse, render, to_bool, to_int)
 
@@ -70,6 +70,19 @@ def _single(root):
     if errors:
         raise CortexError("; ".join("%s: %s" % e for e in errors), 200, errors)
     return ids
+
+
+def _required(root, path, what):
+    """The object a GET must answer: its absence (an empty ``<response/>``, another object) is an error naming what was
+    expected, never "no such object" (that is a 400 NotFound) nor an object of empty fields."""
+    node = root.find(path)
+    if node is not None:
+        return node
+    errors = error_list(root)
+    if errors:
+        raise CortexError("; ".join("%s: %s" % error for error in errors), 200, errors)
+    raise CortexError("the answer to the GET of %s holds no <%s>: it is not the CortexAPI's answer for it"
+                      % (what, path.replace("/", "><")), 200)
 
 
 def is_not_found(error):
@@ -210,12 +223,18 @@ class CortexAPI(object):
 
     # tenants (customers)
     def find_tenants(self, code=None, name=None):
+        """Summaries of the customers matching the filters. Without a filter the listing holds at least the
+        account's own customer (the partner's reseller, first): an empty one is an error, not "no tenant"."""
         root = self.client.call("FIND", element("customer", [("name", code), ("fullname", name)]))
-        return [parse_tenant(node) for node in root.findall("customer")]
+        found = [parse_tenant(node) for node in root.findall("customer")]
+        if not found and code is None and name is None:
+            raise CortexError("the listing of every customer (FIND <customer/>) holds no customer, not even the "
+                              "account's own, which Cortex always lists: it is not the CortexAPI's answer", 200)
+        return found
 
     def get_tenant(self, code):
         root = self.client.call("GET", _customer(code, [element("properties", attrib={"detail": "true"})]))
-        return parse_tenant(root.find("customer"))
+        return parse_tenant(_required(root, "customer", "customer '%s'" % code))
 
     def get_tenants(self):
         """Every customer the account can see, in detail, in one GET with an empty ``<customer>`` (as FIND lists
@@ -229,7 +248,7 @@ class CortexAPI(object):
                 return None
             raise
         tenants = [parse_tenant(node) for node in root.findall("customer")]
-        if tenants and "domains" not in tenants[0]:
+        if not tenants or "domains" not in tenants[0]:  # none at all: not even the account's own customer
             return None
         return tenants
 
@@ -238,7 +257,7 @@ class CortexAPI(object):
         property name to ``mandatory``, ``type`` and, by validation type, ``options`` (SQLQueryDDL), ``pattern``
         (RegularExpression), ``minimum``/``maximum`` (RangeValidator)."""
         root = self.client.call("GET", _customer(code, [element("properties", attrib={"detail": "true"})]))
-        node = root.find("customer")
+        node = _required(root, "customer", "customer '%s'" % code)
         return parse_tenant(node), parse_property_rules(node)
 
     def tenant_services(self, code):
@@ -269,7 +288,7 @@ class CortexAPI(object):
 
     def get_user(self, code, login, with_exchange=False):
         root = self.client.call("GET", _customer(code, [_user(login, [_exchange() if with_exchange else None])]))
-        return parse_user(root.find("customer/user"))
+        return parse_user(_required(root, "customer/user", "user '%s' of customer '%s'" % (login, code)))
 
     def get_users(self, code, with_exchange=False):
         """Every user of a tenant in detail, in one GET with an empty ``<user>`` (as FIND lists everything with an
@@ -310,7 +329,7 @@ class CortexAPI(object):
     # Hosted Exchange, tenant level
     def get_tenant_exchange(self, code):
         root = self.client.call("GET", _customer(code, [_exchange()]))
-        return parse_tenant_exchange(root.find("customer/service"))
+        return parse_tenant_exchange(_required(root, "customer/service", "the Hosted Exchange of customer '%s'" % code))
 
     def set_tenant_exchange(self, code, version=None, customer_plan=None, user_plans=None):
         children = [("version", version)]
@@ -338,7 +357,7 @@ class CortexAPI(object):
     # provisioning requests
     def get_request(self, request_id):
         root = self.client.call("GET", element("request", [("id", request_id)]))
-        return parse_request(root.find("request"))
+        return parse_request(_required(root, "request", "request %s" % request_id))
 
     def get_requests(self, request_ids):
         """Several provisioning requests in one GET (one ``<request>`` target each), as a list aligned with

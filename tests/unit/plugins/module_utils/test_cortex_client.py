@@ -5,8 +5,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import socket
+
 import pytest
 import requests
+import urllib3.exceptions
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
     CortexClient, CortexError, CortexOutcomeUnknown, CortexUnreachable, api_url, element, render_request)
@@ -36,9 +40,11 @@ class FakeSession(requests.Session):
         super(FakeSession, self).__init__()
         self.script = list(script)
         self.sent = []
+        self.kwargs = []
 
     def post(self, url, data=None, timeout=None, **kwargs):
         self.sent.append((url, data, timeout))
+        self.kwargs.append(kwargs)
         step = self.script.pop(0)
         if isinstance(step, Exception):
             raise step
@@ -71,8 +77,38 @@ def test_request_rendering_skips_unset_fields_and_writes_booleans():
 def test_basic_auth_is_preemptive_and_timeout_is_set():
     c, session, dummy = client([FakeResponse(200, OK)], timeout=7)
     c.call("GET", customer())
-    assert session.auth == ("partner", "pw")
+    prepared = session.prepare_request(requests.Request("POST", c.url))
+    assert prepared.headers["Authorization"] == "Basic " + base64.b64encode(b"partner:pw").decode("ascii")
     assert session.sent[0][2] == 7
+
+
+def caused(*layers):
+    """An exception as requests raises it: each layer caused by the next one (the innermost last)."""
+    for outer, inner in zip(layers, layers[1:]):
+        outer.__cause__ = inner
+    return layers[0]
+
+
+def unreachable(*cause, **kwargs):
+    """requests' ConnectionError for a connection that could not be opened, caused by ``cause``."""
+    reason = caused(*cause)
+    wrapper = kwargs.get("wrapper", requests.exceptions.ConnectionError)
+    return wrapper(urllib3.exceptions.MaxRetryError(None, "/cortexapi/default.aspx", reason=reason))
+
+
+def refused():
+    return unreachable(urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection"),
+                       ConnectionRefusedError(111, "Connection refused"))
+
+
+def no_route():
+    return unreachable(urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection"),
+                       OSError(113, "No route to host"))
+
+
+def unresolved(code):
+    return unreachable(urllib3.exceptions.NameResolutionError("cortex.example", None, socket.gaierror(code, "dns")),
+                       socket.gaierror(code, "dns"))
 
 
 def test_read_retries_503_honouring_retry_after_then_succeeds():
@@ -120,10 +156,82 @@ def test_write_is_never_blindly_repeated(failure):
 
 
 def test_write_is_retried_when_the_connection_was_never_opened():
-    refused = requests.exceptions.ConnectionError("HTTPConnectionPool: NewConnectionError: Connection refused")
-    c, session, dummy = client([refused, requests.exceptions.ConnectTimeout("connect"), FakeResponse(200, OK)])
+    script = [no_route(), requests.exceptions.ConnectTimeout("connect"), unresolved(socket.EAI_AGAIN),
+              FakeResponse(200, OK)]
+    c, session, dummy = client(script)
     c.call("DELETE", customer())
-    assert len(session.sent) == 3
+    assert len(session.sent) == 4
+
+
+@pytest.mark.parametrize("action", ["GET", "SET"])
+@pytest.mark.parametrize("failure, says", [
+    (refused, "the connection to cortex.example:443 was refused (nothing listens there); check the host and port of "
+              "cortex_url"),
+    (lambda: unresolved(socket.EAI_NONAME), "the host name cortex.example is not known to the DNS; check the host name "
+                                            "in cortex_url"),
+])
+def test_what_retrying_cannot_mend_fails_at_once(action, failure, says):
+    c, session, sleeps = client([failure(), FakeResponse(200, OK)])
+    with pytest.raises(CortexError) as info:
+        c.call(action, customer())
+    assert not isinstance(info.value, CortexOutcomeUnknown)
+    assert info.value.message == "cannot reach https://cortex.example/cortexapi/default.aspx: " + says
+    assert len(session.sent) == 1 and sleeps == []
+
+
+def test_a_proxy_that_refuses_is_named_without_its_credentials(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://someone:hunter22@proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    failure = unreachable(urllib3.exceptions.ProxyError("Unable to connect to proxy", None),
+                          urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection"),
+                          ConnectionRefusedError(111, "Connection refused"), wrapper=requests.exceptions.ProxyError)
+    c, session, dummy = client([failure])
+    with pytest.raises(CortexError) as info:
+        c.call("GET", customer())
+    assert "the connection to the proxy proxy.example:3128 was refused" in info.value.message
+    assert "HTTPS_PROXY" in info.value.message and "hunter22" not in info.value.message
+    assert len(session.sent) == 1
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_gateway_failures_are_retried_for_reads_and_unknown_for_writes(status):
+    c, session, dummy = client([FakeResponse(status), FakeResponse(200, OK)])
+    c.call("GET", customer())
+    assert len(session.sent) == 2
+    c, session, dummy = client([FakeResponse(status), FakeResponse(200, OK)])
+    with pytest.raises(CortexOutcomeUnknown):
+        c.call("SET", customer())
+    assert len(session.sent) == 1
+
+
+def test_redirects_are_not_followed():
+    c, session, dummy = client([FakeResponse(307, b"", {"Location": "https://elsewhere.example/cortexapi/default.aspx"})])
+    with pytest.raises(CortexError) as info:
+        c.call("GET", customer())
+    assert session.kwargs[0]["allow_redirects"] is False
+    assert "https://elsewhere.example/cortexapi/default.aspx" in info.value.message and len(session.sent) == 1
+
+
+@pytest.mark.parametrize("body, says", [
+    (b"<html><body>Down for maintenance</body></html>", "root <html>"),
+    (b'<?xml version="1.0"?><rss><channel/></rss>', "root <rss>"),
+    (b"maintenance in progress", "not XML"),
+])
+def test_a_200_that_is_not_a_cortexapi_answer_is_not_retried_nor_shown(body, says):
+    c, session, dummy = client([FakeResponse(200, body), FakeResponse(200, OK)])
+    with pytest.raises(CortexError) as info:
+        c.call("FIND", customer())
+    assert info.value.message.startswith("the answer of https://cortex.example/cortexapi/default.aspx to FIND is not a "
+                                         "CortexAPI answer (" + says)
+    assert "maintenance" not in info.value.message and "channel" not in info.value.message
+    assert len(session.sent) == 1
+
+
+def test_an_error_root_in_a_200_answer_keeps_its_error_ids():
+    c, dummy, dummy2 = client([FakeResponse(200, b"<error><id>Busy</id><message>try later</message></error>")])
+    with pytest.raises(CortexError) as info:
+        c.call("SET", customer())
+    assert info.value.error_ids == ["Busy"] and not isinstance(info.value, CortexOutcomeUnknown)
 
 
 def test_400_errors_are_parsed_and_not_retried():
@@ -181,14 +289,15 @@ def test_proxies_come_from_the_environment_once(monkeypatch):
 
 
 def test_a_silent_server_opens_the_circuit_and_later_calls_fail_at_once():
-    errors = [requests.exceptions.ConnectionError("Connection refused")] * 10
+    errors = [requests.exceptions.ConnectionError("Connection aborted.")] * 10
     c, session, sleeps = client(errors, unreachable_after=0.0)
     with pytest.raises(CortexUnreachable):
         c.call("GET", customer())
     with pytest.raises(CortexUnreachable) as info:
         c.call("SET", customer())
     assert len(session.sent) == 1  # the second attempt and the second call were not sent
-    assert "has given no answer" in info.value.message and "Connection refused" in info.value.message
+    assert "has given no answer" in info.value.message
+    assert "the connection to cortex.example:443 was closed before a complete answer" in info.value.message
 
 
 def test_any_answer_closes_the_circuit_again():

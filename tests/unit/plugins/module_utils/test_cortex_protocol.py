@@ -146,3 +146,54 @@ def test_an_error_inside_a_200_answer_is_raised():
                                            ("Pending", "blue")])
 def test_console_colours(status, color):
     assert proto.status_color(status) == color
+
+
+EMPTY = b'<response version="1.0" />'
+
+
+@pytest.mark.parametrize("read, expected", [
+    (lambda api: api.get_tenant("BMS"), "<customer>"),
+    (lambda api: api.get_tenant_rules("BMS"), "<customer>"),
+    (lambda api: api.get_user("BMS", "claire_BMS"), "<customer><user>"),
+    (lambda api: api.get_tenant_exchange("BMS"), "<customer><service>"),
+    (lambda api: api.get_request(46009), "<request>"),
+])
+def test_a_get_answered_without_its_object_is_an_error_not_an_absent_object(read, expected):
+    """An empty answer to a GET is not "no such object" (that is a 400 NotFound): it must stop the run before any
+    write, naming what was expected, and never be taken for an object of empty fields."""
+    with pytest.raises(CortexError) as info:
+        read(proto.CortexAPI(ScriptedClient(EMPTY)))
+    assert expected in info.value.message and "GET" in info.value.message
+    assert not proto.is_not_found(info.value)
+
+
+def test_a_get_answered_with_another_object_is_an_error():
+    with pytest.raises(CortexError) as info:
+        proto.CortexAPI(ScriptedClient(REQUEST_GET)).get_tenant("BMS")
+    assert "<customer>" in info.value.message and "'BMS'" in info.value.message
+
+
+def test_an_error_in_a_200_answer_to_a_get_is_raised_with_its_id():
+    client = ScriptedClient(b'<response version="1.0"><error><id>NotFound</id><message>Customer BMS could not be '
+                            b'found.</message></error></response>')
+    with pytest.raises(CortexError) as info:
+        proto.CortexAPI(client).get_tenant("BMS")
+    assert info.value.error_ids == ["NotFound"]
+
+
+def test_listing_every_tenant_with_no_customer_at_all_is_an_error():
+    """The account always sees its own reseller customer: an empty listing is not the CortexAPI speaking, and must
+    not become an empty inventory, an empty report or a create."""
+    with pytest.raises(CortexError) as info:
+        proto.CortexAPI(ScriptedClient(EMPTY)).find_tenants()
+    assert "no customer" in info.value.message and "FIND" in info.value.message
+
+
+@pytest.mark.parametrize("filters", [dict(code="NOPE"), dict(name="Nobody SARL")])
+def test_a_find_with_a_filter_may_be_empty(filters):
+    assert proto.CortexAPI(ScriptedClient(EMPTY)).find_tenants(**filters) == []
+
+
+def test_a_batch_get_of_every_tenant_answered_empty_is_not_taken_for_no_tenant():
+    """The batch read falls back to the listing (which refuses an empty answer) rather than returning no tenant."""
+    assert proto.CortexAPI(ScriptedClient(EMPTY)).get_tenants() is None
