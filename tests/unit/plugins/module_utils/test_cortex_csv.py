@@ -187,8 +187,8 @@ def test_no_problem_shows_a_password(case, data):
 
 
 @pytest.mark.parametrize("name,encoded", [
-    ("one row in Windows-1252", FRENCH.encode("utf-8").replace(u"Marchand, Zoé".encode("utf-8"),
-                                                              u"Marchand, Zoé".encode("cp1252"))),
+    ("one row in Windows-1252",
+     FRENCH.encode("utf-8").replace(u"Marchand, Zoé".encode("utf-8"), u"Marchand, Zoé".encode("cp1252"))),
     ("a UTF-8 name in a Windows-1252 file", FRENCH.encode("cp1252").replace(b"Yanis", u"Yanïs".encode("utf-8"))),
 ])
 def test_a_file_mixing_encodings_is_refused_at_its_first_bad_byte(name, encoded):
