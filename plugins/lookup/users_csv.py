@@ -15,11 +15,22 @@ description:
     C(cortex_client.users) of the role C(cloudforyou.cortex.client_onboarding).
   - Encodings - UTF-8 with or without a byte order mark, UTF-16 with a byte order mark, Windows-1252 (what French Excel
     writes). Separators - C(;), C(,) or tab, sniffed from the header line, or Excel's C(sep=;) first line.
+  - A file is read in one encoding, or refused. With a byte order mark, it must be valid in the encoding of its mark.
+    Without one, it is UTF-8 if it is valid UTF-8; otherwise it is Windows-1252 only if it holds no byte sequence of
+    UTF-8's multibyte form at all and every byte is a Windows-1252 character. A file mixing both (an otherwise UTF-8
+    file with a name saved by another program) is refused, naming the line and column of its first byte that is not
+    UTF-8 - it is never read whole in the other encoding, which would change every accented letter (and passwords).
   - Quoted cells may hold separators, quotes and line breaks. Headers may be English or French (C(Prénom), C(Nom),
-    C(Nom complet), C(Identifiant), C(Mot de passe), C(Forfait)...), in any case and order.
+    C(Nom complet), C(Identifiant), C(Mot de passe), C(Forfait)...), in any case and order; the first line must name
+    every column (a column to ignore has an empty header cell).
   - Passwords are kept exactly as written (spaces included); other cells are trimmed; empty cells are left out.
-  - An unreadable file, an unknown or missing column, a row with too few or too many cells is refused with the file,
-    line and column - and never the content of a cell, which may be a password.
+  - Cells are checked for their column - a UPN of the form C(name@domain), a login of ASCII letters, digits and
+    C(. _ -), a state C(present) or C(absent) - so that a row whose cells are not in the header's order (a password
+    in the UPN column) is refused here rather than shown by a later check.
+  - An unreadable file, a byte not valid in the file's encoding, an unknown, repeated or missing column, a row with
+    too few or too many cells, a broken quote or a cell unfit for its column is refused with the file, the line, and
+    the column by number and by the key of its header - and never the content of a cell, which may be a password.
+    The header's cells are named by position only, as a file without a header line has a user's row there.
 author: cloudforyou infra team (@cloudforyou)
 options:
   _terms:

@@ -19,11 +19,12 @@ try:
 except ImportError:  # pragma: no cover - JSON text then
     HAS_YAML = False
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.warnings import get_deprecation_messages, get_warning_messages
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, CortexClient, CortexError, CortexUnreachable, connection_warnings)
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_connection import CONNECTION_SPEC
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Engine
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import CortexAPI
@@ -35,17 +36,6 @@ NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 NARROW_NO_LOG_FROM = 32
 DEFAULT_CONCURRENCY = 8
 DEFAULT_BATCH_SIZE = 25
-
-CONNECTION_SPEC = dict(
-    cortex_url=dict(type="str", required=True, fallback=(env_fallback, ["CORTEX_URL"])),
-    cortex_username=dict(type="str", required=True, fallback=(env_fallback, ["CORTEX_USERNAME"])),
-    cortex_password=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["CORTEX_PASSWORD"])),
-    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["CORTEX_VALIDATE_CERTS"])),
-    ca_path=dict(type="path", fallback=(env_fallback, ["CORTEX_CA_PATH"])),
-    timeout=dict(type="int", default=30),
-    retry_timeout=dict(type="int", default=60),
-    auth=dict(type="str", default="basic", choices=["basic", "ntlm"]),
-)
 
 WAIT_SPEC = dict(
     wait=dict(type="bool", default=True),

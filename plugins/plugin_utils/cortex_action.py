@@ -23,13 +23,13 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_results as results
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_connection import OPTION_NAMES
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import human_duration
 
 display = Display()
 
 DEFAULT_PROGRESS_INTERVAL = 10
-CONNECTION_OPTIONS = ("cortex_url", "cortex_username", "cortex_password", "validate_certs", "ca_path", "timeout",
-                      "retry_timeout", "auth")
+CONNECTION_OPTIONS = OPTION_NAMES
 WAIT_MODULE = "cloudforyou.cortex.cortex_wait"
 
 

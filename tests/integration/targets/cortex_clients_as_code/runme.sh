@@ -6,7 +6,9 @@
 #  3. prune: in check mode (named, nothing removed), for real, then unchanged; the safety limit refuses more than
 #     client_onboarding_prune_max, removing nothing;
 #  4. export ITCA3 (playbooks/export_client.yml), re-apply it: unchanged, also with --check --diff;
-#  5. the inventory plugin lists the tenants with their host variables and groups;
+#  5. the inventory plugin lists the tenants with their host variables and groups, and a play against a tenant host
+#     runs a module with the Python that runs Ansible; its cache is per URL and account: a second partner account of
+#     the emulator is served its own tenants, a wrong password fails, the cache files are 0600 and hold no password;
 #  6. playbooks/usage_report.yml writes the mailboxes per plan as CSV.
 set -eu
 eval "$(python -m cortex_emulator env --from ../../integration_config.yml --format sh)"
@@ -16,7 +18,12 @@ cleanup() { "${emulator[@]}" stop --state "$state/emulator" || true; rm -rf "$st
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-"${emulator[@]}" start --state "$state/emulator" --delay 0.05 --format none
+# two partner accounts: the first runs everything; the second is the other account of the inventory's cache (5.)
+token() { od -An -N6 -tx1 /dev/urandom | tr -d ' \n'; }
+first_password="Dp$(token)!Qa1"; second_password="Op$(token)!Wz2"
+(umask 077; printf 'partners:\n  - {login: demo-partner, password: "%s"}\n  - {login: other-partner, password: "%s"}\n' \
+  "$first_password" "$second_password" >"$state/partners.yml")
+"${emulator[@]}" start --state "$state/emulator" --delay 0.05 --format none --partners-file "$state/partners.yml"
 eval "$("${emulator[@]}" env --state "$state/emulator" --format sh)"
 export CORTEX_URL CORTEX_USERNAME CORTEX_PASSWORD ANSIBLE_NOCOLOR=1
 
@@ -82,7 +89,40 @@ echo "cortex_clients_as_code: ITCA3 exported and re-applied: changed=0, also wit
 # 5. the inventory plugin
 ansible-inventory -i cortex.yml --graph >"$state/inventory.txt" 2>&1 || fail "inventory" "$state/inventory.txt"
 play inventory-check -i cortex.yml inventory_check.yml || fail "inventory content" "$state/inventory-check.log"
-echo "cortex_clients_as_code: the inventory lists ITCA1-3 with their host variables and groups"
+echo "cortex_clients_as_code: the inventory lists ITCA1-3 with their host variables and groups; a play against ITCA3" \
+  "ran a module with ansible_playbook_python"
+# its cache, per URL and account: the same configuration file read by two accounts, then with a wrong password
+mkdir -p "$state/cached"
+printf 'plugin: cloudforyou.cortex.cortex\ncache: true\ncache_plugin: ansible.builtin.jsonfile\ncache_connection: %s\n' \
+  "$state/inventory-cache" >"$state/cached/cortex.yml"
+hosts() {  # hosts NAME: the hosts of the cached inventory, one a line, in $state/NAME.txt
+  ansible-inventory -i "$state/cached/cortex.yml" --list >"$state/$1.json" 2>"$state/$1.err" || fail "$1" "$state/$1.err"
+  python -c 'import json, sys; print("\n".join(sorted(json.load(sys.stdin)["_meta"]["hostvars"])))' \
+    <"$state/$1.json" >"$state/$1.txt"
+}
+hosts cache-first
+[ "$(grep -c '^ITCA[123]$' "$state/cache-first.txt")" = 3 ] || fail "first account: not ITCA1-3" "$state/cache-first.txt"
+CORTEX_USERNAME=other-partner CORTEX_PASSWORD=$second_password hosts cache-second
+! grep -q '^ITCA' "$state/cache-second.txt" || fail "the second account was served the first one's tenants" \
+  "$state/cache-second.txt"
+hosts cache-again
+cmp -s "$state/cache-first.txt" "$state/cache-again.txt" || fail "first account again" "$state/cache-again.txt"
+rc=0
+CORTEX_PASSWORD="wrong-$first_password" ansible-inventory -i "$state/cached/cortex.yml" --list \
+  >"$state/cache-wrong.json" 2>"$state/cache-wrong.err" || rc=$?
+! grep -q 'ITCA' "$state/cache-wrong.json" || fail "a wrong password was served the cached tenants" "$state/cache-wrong.json"
+grep -q 'authentication failed' "$state/cache-wrong.err" || fail "a wrong password: no authentication failure" \
+  "$state/cache-wrong.err"
+files=$(find "$state/inventory-cache" -type f | wc -l)
+[ "$files" = 2 ] || fail "$files cache files, not one per account"
+loose=$(find "$state/inventory-cache" -type f ! -perm 600)
+[ -z "$loose" ] || fail "cache files readable by others: $loose"
+if grep -l -F -e "$first_password" -e "$second_password" -r "$state/inventory-cache" "$state"/cache-*.json \
+  "$state"/cache-*.err; then
+  fail "a password is in the inventory's cache or output"
+fi
+echo "cortex_clients_as_code: the inventory's cache - one file (0600, no password) per account; the other account" \
+  "read its own tenants; a wrong password refused"
 
 # 6. the usage report
 play usage cloudforyou.cortex.usage_report -e "usage_report_path=$state/usage.csv" || fail "usage report" "$state/usage.log"

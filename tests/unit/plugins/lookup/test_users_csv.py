@@ -111,5 +111,27 @@ def test_problems_name_file_line_and_column_without_a_password(tmp_path, check):
     path.write_bytes(encrypt(TEXT.replace(u"Yp-2026!x;", u"Yp-2026!x").encode("utf-8")))
     with pytest.raises(AnsibleLookupError) as info:
         lookup(vault_loader()).run([str(path)], variables={}, check=check)
-    assert str(info.value) == "users_csv: %s, line 3, column 4: 3 cells where the header has 4" % path
+    assert str(info.value) == "users_csv: %s, line 3, column 4 (plan): 3 cells where the header has 4" % path
     assert "Yp-2026" not in str(info.value)
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_rows_in_another_order_than_the_header_are_refused_without_a_password(tmp_path, check):
+    # the header has the UPN before the password, the rows the other way round: the UPN cells hold passwords
+    path = tmp_path / "users.csv"
+    path.write_bytes((u"Prénom;Identifiant;Mot de passe\r\nZoé;\"%s\";zoe@x.fr\r\nYanis;Yp-2026!x;yanis@x.fr\r\n"
+                      % SECRET).encode("utf-8"))
+    with pytest.raises(AnsibleLookupError) as info:
+        lookup().run([str(path)], variables={}, check=check)
+    assert str(info.value).startswith("users_csv: %s, line 2, column 2 (upn): not a user principal name" % path)
+    assert SECRET not in str(info.value) and "Yp-2026" not in str(info.value)
+
+
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_at_its_first_bad_byte(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(TEXT.encode("utf-8") + u"Hélène;helene@x.fr;Hx-2026!é;\r\n".encode("cp1252"))
+    with pytest.raises(AnsibleLookupError) as info:
+        lookup().run([str(path)], variables={})
+    assert str(info.value).startswith("users_csv: %s, line 4, column 1 (first_name): not UTF-8, while the file holds "
+                                      "UTF-8 text (line 1): it mixes two encodings" % path)
+    assert "Hx-2026" not in str(info.value)
