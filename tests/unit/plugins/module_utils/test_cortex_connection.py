@@ -55,17 +55,19 @@ def test_a_form_that_does_not_exist_is_refused():
         connection.doc_options("lookup")
 
 
-def test_the_client_is_built_from_the_options():
+def test_the_client_is_built_from_the_options(tmp_path):
     options = dict(cortex_url="https://cortex.example/", cortex_username="partner", cortex_password="Pw-1x!aa",
                    validate_certs=False, ca_path=None, timeout=12, retry_timeout=7, auth="basic")
     client = connection.client_from_options(options.get, pool_size=3)
     assert isinstance(client, CortexClient)
     assert client.url == "https://cortex.example/cortexapi/default.aspx"
-    assert client.session.auth == ("partner", "Pw-1x!aa")
+    assert (client.session.auth.username, client.session.auth.password) == (b"partner", b"Pw-1x!aa")
     assert client.session.verify is False
     assert (client.timeout, client.retry_budget, client.unreachable_after) == (12, 7, 7)
-    options.update(validate_certs=True, ca_path="/etc/cortex-ca.pem")
-    assert connection.client_from_options(options.get).session.verify == "/etc/cortex-ca.pem"
+    bundle = tmp_path / "cortex-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    options.update(validate_certs=True, ca_path=str(bundle))
+    assert connection.client_from_options(options.get).session.verify == str(bundle)
 
 
 def test_ntlm_without_its_library_is_a_cortex_error(monkeypatch):

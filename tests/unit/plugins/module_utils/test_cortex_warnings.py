@@ -98,9 +98,8 @@ def test_the_inventory_warns_of_an_exposed_connection(monkeypatch):
 
     options = dict(cortex_url="http://192.0.2.10", cortex_username="partner", cortex_password=SECRET,
                    validate_certs=True, ca_path=None, timeout=5, concurrency=2, with_users=False, codes=None)
-    monkeypatch.setattr(inventory, "CortexAPI", FakeAPI)
-    monkeypatch.setattr(inventory, "Display", Recorder)
+    monkeypatch.setattr(inventory, "display", Recorder())
     plugin = inventory.InventoryModule()
     monkeypatch.setattr(plugin, "get_option", options.get)
-    assert plugin.read() == []
+    plugin.client()
     assert len(shown) == 1 and "cortex_url uses http:// to 192.0.2.10" in shown[0] and SECRET not in shown[0]
