@@ -28,6 +28,19 @@ ENTRY_SPEC = dict(
 )
 
 
+def domain_removal_problems(removed, users):
+    """Domains to remove that a user's UPN is on (``users``: dicts with ``upn``): Cortex would leave those users with
+    an address in a domain the tenant no longer has, or refuse the list after other changes were written."""
+    problems = []
+    for name in removed:
+        on_it = sorted(u["upn"] for u in users if rules.domain_key((u.get("upn") or "").rpartition("@")[2]) ==
+                       rules.domain_key(name))
+        if on_it:
+            problems.append("domain '%s' cannot be removed: %d user(s) have their UPN on it (%s)" % (
+                name, len(on_it), ", ".join(on_it[:5]) + (", ..." if len(on_it) > 5 else "")))
+    return problems
+
+
 class TenantDomains(Entity):
     """The domain list of one tenant; ``desired`` is ``{"entries": [{name, primary, state}, ...]}``."""
 
@@ -115,15 +128,23 @@ class TenantDomains(Entity):
         if item.action != "update":
             return []
         held = set(rules.domain_key(d) for d in (item.current or {}).get("domains") or [])
+        kept = set(rules.domain_key(d) for d in item.changes["domains"])
+        removed = [d for d in (item.current or {}).get("domains") or [] if rules.domain_key(d) not in kept]
+        problems = []
+        if removed:
+            try:
+                problems += domain_removal_problems(removed, self.api.find_users(self.code) or [])
+            except CortexError as exc:
+                self.module.fail_cortex(exc, "users of tenant '%s'" % self.code)
         added = [d for d in item.changes["domains"] if rules.domain_key(d) not in held]
         if not added:
-            return []
+            return problems
         try:
             in_use = catalog_rules.domains_in_use(self.api, self.code)
         except CortexError as exc:
             self.module.fail_cortex(exc, "domains of tenant '%s'" % self.code)
-        return ["domain '%s' is already a domain of client '%s'" % (name, in_use[rules.domain_key(name)])
-                for name in added if rules.domain_key(name) in in_use]
+        return problems + ["domain '%s' is already a domain of client '%s'" % (name, in_use[rules.domain_key(name)])
+                           for name in added if rules.domain_key(name) in in_use]
 
     def update(self, item):
         changes = dict(domains=item.changes["domains"])

@@ -29,6 +29,72 @@ MAILBOX_SPEC = dict(
 )
 
 
+# ---------------------------------------------------------------- the rules (the module and the client plan)
+
+def exchange_plan_problems(action, desired, changes, current, catalog, tenant_status=None, used=None):
+    """Problems of a Hosted Exchange plan, before any write: what provisioning needs (a version, a customer plan, user
+    plans, a Provisioned tenant - ``tenant_status`` None: not read, it is being planned), what this Cortex offers
+    (``catalog``), a version that cannot change once provisioned, and user plans dropped while mailboxes are on them
+    (``used``: mailboxes per folded plan name; without it, the plans' own ``used`` flags)."""
+    problems = []
+    if action == "create":
+        missing = [name for name in ("version", "customer_plan", "user_plans") if not desired.get(name)]
+        if missing:
+            problems.append("%s required to provision Hosted Exchange" % ", ".join(missing))
+        if tenant_status is not None and tenant_status != "Provisioned":
+            problems.append("its tenant is %s; it must be Provisioned first" % tenant_status)
+    if action in ("create", "update"):
+        values = desired if action == "create" else changes
+        problems += catalog_rules.exchange_problems(catalog, (current or {}).get("version") or desired.get("version"),
+                                                    values.get("customer_plan"), values.get("user_plans"))
+    if action == "update" and "version" in changes:
+        problems.append("version is %s and cannot change once provisioned (asked: %s)"
+                        % (current["version"], desired["version"]))
+    if action == "update" and "user_plans" in changes:
+        kept = set(p.casefold() for p in changes["user_plans"])
+        if used is not None:
+            in_use = ["%s (%d mailbox(es))" % (p, used[p.casefold()]) for p in current.get("user_plans") or []
+                      if p.casefold() not in kept and used.get(p.casefold())]
+        else:
+            in_use = [p["name"] for p in current.get("plans") or [] if p.get("used") and p["name"].casefold() not in kept]
+        if in_use:
+            problems.append("user plans still used by mailboxes cannot be dropped: %s - move the mailboxes to another "
+                            "plan in one run, then drop the plan in the next" % ", ".join(in_use))
+    return problems
+
+
+def mailbox_plan_problems(plan, enabled, code):
+    """A mailbox's plan must be given, and enabled on its tenant (``enabled``: the plan names, as read or planned)."""
+    if plan is None:
+        return ["plan required to provision a mailbox"]
+    if plan.casefold() not in set(p.casefold() for p in enabled):
+        return ["plan '%s' is not enabled on tenant '%s' (enabled: %s)" % (plan, code, ", ".join(enabled) or "none")]
+    return []
+
+
+def plan_limit_problems(plans, used, moves):
+    """Mailboxes beyond a plan's user limit, before any write. ``plans``: (name, user_limit) of the tenant's plans;
+    ``used``: mailboxes per folded plan name now; ``moves``: (plan a mailbox leaves or None for a new one, plan it
+    goes to) - a mailbox moved into a plan counts against its limit like a new one, and frees its old plan."""
+    gained, freed = {}, {}
+    for old, new in moves:
+        if old is not None and old.casefold() == new.casefold():
+            continue
+        gained[new.casefold()] = gained.get(new.casefold(), 0) + 1
+        if old is not None:
+            freed[old.casefold()] = freed.get(old.casefold(), 0) + 1
+    problems = []
+    for name, limit in plans:
+        key = name.casefold()
+        if limit is None or not gained.get(key):
+            continue
+        now = used.get(key, 0)
+        if now - freed.get(key, 0) + gained[key] > limit:
+            problems.append(("plan '%s'" % name, ["%d new mailbox(es) asked, %d used, limit %d (a mailbox moved into "
+                                                  "the plan counts as new)" % (gained[key], now, limit)]))
+    return problems
+
+
 class TenantExchange(Entity):
     """The Hosted Exchange organisation of a tenant."""
 
@@ -58,29 +124,23 @@ class TenantExchange(Entity):
         return None if service["status"] == "NotProvisioned" else service
 
     def check_plan(self, item):
-        desired, current = item.desired, item.current
-        problems = []
-        if item.action == "create":
-            missing = [name for name in ("version", "customer_plan", "user_plans") if not desired.get(name)]
-            if missing:
-                problems.append("%s required to provision Hosted Exchange" % ", ".join(missing))
-            status = item.context.get("tenant_status")
-            if status is not None and status != "Provisioned":
-                problems.append("tenant '%s' is %s; it must be Provisioned first" % (self.code, status))
-        if item.action in ("create", "update"):
-            changes = item.desired if item.action == "create" else item.changes
-            problems += catalog_rules.exchange_problems(
-                self.catalog(), (item.current or {}).get("version") or desired.get("version"),
-                changes.get("customer_plan"), changes.get("user_plans"))
-        if item.action == "update" and "version" in item.changes:
-            problems.append("version is %s and cannot change once provisioned (asked: %s)"
-                            % (current["version"], desired["version"]))
-        if item.action == "update" and "user_plans" in item.changes:
-            kept = set(p.casefold() for p in desired["user_plans"])
-            in_use = [p["name"] for p in current.get("plans") or [] if p.get("used") and p["name"].casefold() not in kept]
-            if in_use:
-                problems.append("user plans still used by mailboxes cannot be removed: %s" % ", ".join(in_use))
-        return problems
+        used = None
+        if item.action == "update" and "user_plans" in item.changes and self.module.params.get("tenant"):
+            used = self.used()
+        catalog = self.catalog() if item.action in ("create", "update") else None
+        return exchange_plan_problems(item.action, item.desired, item.changes, item.current, catalog,
+                                      item.context.get("tenant_status"), used)
+
+    def used(self):
+        """Mailboxes of the tenant per folded plan name, counted from its users' mailboxes (one request where Cortex
+        answers every user at once)."""
+        users = self.api.get_users(self.code, with_exchange=True)
+        if users is None:
+            users = [self.api.get_user(self.code, u["login"], with_exchange=True)
+                     for u in self.api.find_users(self.code, with_exchange=True) or []
+                     if (u.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"]
+        return catalog_rules.count_plans([dict(plan=(u.get("exchange") or {}).get("plan")) for u in users
+                                          if (u.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"])
 
     def catalog(self):
         """What this Cortex offers (read once, when a change needs checking)."""
@@ -216,19 +276,15 @@ class Mailboxes(Entity):
             item.note = "user '%s' does not exist yet: it would be created by an earlier task" % item.desired["user"]
             return []
         plan = item.desired.get("plan")
-        if plan is None:
-            return ["plan required to provision a mailbox"] if item.action == "create" else []
+        if plan is None and item.action != "create":
+            return []
         if self.tenant_exchange is None:
             if self.module.check_mode:
                 item.note = "Hosted Exchange of tenant '%s' is not provisioned yet" % self.code
                 return []
             return ["Hosted Exchange is not provisioned on tenant '%s' (cortex_exchange with version, "
                     "customer_plan and user_plans first)" % self.code]
-        enabled = dict((p["name"].casefold(), p) for p in self.tenant_exchange["plans"] if p["enabled"])
-        if plan.casefold() not in enabled:
-            return ["plan '%s' is not enabled on tenant '%s' (enabled: %s)"
-                    % (plan, self.code, ", ".join(p["name"] for p in enabled.values()) or "none")]
-        return []
+        return mailbox_plan_problems(plan, [p["name"] for p in self.tenant_exchange["plans"] if p["enabled"]], self.code)
 
     def obstacle(self, item):
         """The state of the user, not the input: a missing user fails this mailbox alone; a user whose provisioning
@@ -247,25 +303,18 @@ class Mailboxes(Entity):
         return None
 
     def check_all(self, items):
-        """Refuse before any write the mailboxes beyond a plan's user limit (mailboxes counted per plan from the
-        users' services: the HE service says only whether a plan is used)."""
+        """Refuse before any write the mailboxes beyond a plan's user limit, new ones and ones moved into the plan
+        (mailboxes counted per plan from the users' services: the HE service says only whether a plan is used)."""
         if self.tenant_exchange is None:
             return []
-        wanted = {}
-        for item in items:
-            if item.action in ("create", "update") and item.desired.get("plan"):
-                wanted.setdefault(item.desired["plan"].casefold(), []).append(item)
-        problems = []
-        for plan in self.tenant_exchange["plans"]:
-            limit = plan.get("user_limit")
-            new = wanted.get(plan["name"].casefold(), [])
-            if limit is None or not new:
-                continue
-            used = self.count(plan["name"])
-            if used + len(new) > limit:
-                problems.append(("plan '%s'" % plan["name"], [
-                    "%d new mailbox(es) asked, %d used of a limit of %d" % (len(new), used, limit)]))
-        return problems
+        moves = [((item.current or {}).get("plan") if item.action == "update" else None, item.desired["plan"])
+                 for item in items if item.action in ("create", "update") and item.desired.get("plan")]
+        limited = [(p["name"], p.get("user_limit")) for p in self.tenant_exchange["plans"] if p.get("user_limit") is not None]
+        targets = set(new.casefold() for dummy, new in moves)
+        if not any(name.casefold() in targets for name, dummy in limited):
+            return []
+        used = dict((name.casefold(), self.count(name)) for name, dummy in limited if name.casefold() in targets)
+        return plan_limit_problems(limited, used, moves)
 
     def count(self, plan):
         """Mailboxes of the tenant on a plan (the plans not read yet are read, in parallel)."""

@@ -21,6 +21,7 @@ class FakeAPI(object):
                             primary_domain="fromagerie-dupont.fr")]
         self.writes = []
         self.reads = []
+        self.users = []
 
     def get_tenant(self, code):
         self.reads.append("get_tenant")
@@ -29,6 +30,10 @@ class FakeAPI(object):
     def find_tenants(self, code=None, name=None):
         self.reads.append("find_tenants")
         return [dict(code=t["code"], primary_domain=t["primary_domain"]) for t in self.others + [self.tenant]]
+
+    def find_users(self, code, upn=None, with_exchange=False, login=None):
+        self.reads.append("find_users")
+        return [dict(u) for u in self.users]
 
     def get_tenant_rules(self, code):
         self.reads.append("get_tenant_rules")
@@ -100,11 +105,20 @@ def test_the_other_clients_are_read_only_when_a_domain_is_to_be_added(api, run):
                  dict(name="martin.fr", state="absent", wait=False)):
         api.reads, api._partner_code = [], None  # (each module run has its own API object)
         result = run(args)
-        # the removal writes: the listing that names the partner's own customer (never a target) is read first
-        assert not result.get("failed") and api.reads == ["get_tenant"] + (["find_tenants"] if result["changed"] else [])
+        # the removal reads the users (none may be on the domain) and the listing that names the partner's own
+        # customer (never a target)
+        assert not result.get("failed")
+        assert api.reads == ["get_tenant"] + (["find_users", "find_tenants"] if result["changed"] else [])
     assert len(api.writes) == 1  # the removal
     api.reads, api._partner_code = [], None
     result = run(dict(name="new-one.fr", wait=False))
     assert result["changed"] and len(api.writes) == 2
     # one read of every customer, only when a domain is added
     assert api.reads == ["get_tenant", "get_tenants", "find_tenants"]
+
+
+def test_a_domain_a_user_is_on_is_not_removed(api, run):
+    api.users = [dict(upn="claire@martin.fr", login="claire_BMS")]
+    result = run(dict(name="martin.fr", state="absent"))
+    assert result["failed"] and api.writes == []
+    assert "domain 'martin.fr' cannot be removed: 1 user(s) have their UPN on it (claire@martin.fr)" in result["msg"]
