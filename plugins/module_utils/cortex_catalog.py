@@ -39,11 +39,12 @@ def compiled(pattern):
         return None
 
 
-def read_catalog(api):
+def read_catalog(api, listed=None):
     """The catalogue as a dict (empty when this Cortex shows none): ``partner`` (the reseller's code), ``roles``,
     ``countries``, ``zip_pattern``, ``exchange`` {``versions``, ``customer_plans``, ``user_plans``} (each plan a dict
-    with ``name``, ``versions``, ``user_limit``)."""
-    listed = api.find_tenants()
+    with ``name``, ``versions``, ``user_limit``). ``listed``: every customer, when already read."""
+    if listed is None:
+        listed = api.find_tenants()
     if not listed:
         return {}
     partner = listed[0]["code"]  # the reseller comes first in FIND <customer/> (docs/protocol.md)

@@ -1,10 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, cloudforyou infra team
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A tenant as a ``cortex_client`` description (what the role client_onboarding accepts), read from Cortex.
+"""What Cortex holds of a client, read once: the snapshot every path plans a client from (module_utils/cortex_plan.py),
+and the facts the inventory and the usage report give of each tenant.
 
-Re-applying the description to the tenant it was read from changes nothing: every value is what Cortex holds, in
-the form the modules compare (short logins, punycode domains, plan names). Passwords are never part of it.
+Reading costs a constant number of requests whatever the number of users where Cortex answers every user's detail at
+once: every customer the account sees (its first is the partner's own customer), the catalogue (two more), the
+client's tenant, its Hosted Exchange, its users in detail and their listing (the two must agree: a listing alone never
+says a user is absent), and, only when a domain is to be added, every customer's domains.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -12,88 +15,93 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_catalog import domains_in_use, read_catalog
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import is_not_found
 
-ADMIN_ROLE = "Customer Administrator"
-TENANT_KEYS = ("name", "code", "contact_name", "contact_email", "address", "city", "zip_code", "country",
-               "password_never_expires", "min_password_length", "roles")
+NO_MAILBOX = dict(status="NotProvisioned", status_color="grey")
 
 
-def find_tenant(api, code=None, name=None):
-    """The tenant's code by code or full name; None when there is none. Several with the name is an error."""
-    found = api.find_tenants(code=code) if code else api.find_tenants(name=name)
-    if len(found) > 1:
-        raise CortexError("several tenants are named '%s' (codes %s): give the code"
-                          % (name, ", ".join(t["code"] for t in found)))
-    return found[0]["code"] if found else None
+def partner_of(listed):
+    """The code of the partner's own (reseller) customer: the first of every customer the account sees
+    (docs/protocol.md); None for an empty listing."""
+    return listed[0]["code"] if listed else None
 
 
-def _user_entry(user, code):
-    entry = dict(upn=user["upn"], login=rules.short_login(user["login"], code))
-    for key in ("first_name", "last_name", "display_name"):
-        if user.get(key):
-            entry[key] = user[key]
-    if user.get("enabled") is False:
-        entry["enabled"] = False
-    if user.get("password_never_expires"):
-        entry["password_never_expires"] = True
-    mailbox = user.get("exchange") or {}
-    if mailbox.get("plan") and mailbox.get("status", "NotProvisioned") != "NotProvisioned":
-        entry["plan"] = mailbox["plan"]
-    return entry
-
-
-def describe(module, code, detail=True):
-    """The tenant ``code`` as a cortex_client description, plus what is not part of one (statuses, mailboxes).
-
-    ``detail``: read every user (names, roles, plan; one request each, in parallel). Without it, users come from
-    one listing (UPN, login, display name, status, mailbox status) - enough for the checks made before writing.
-    """
-    api = module.api
-    tenant = api.get_tenant(code)
-    client = dict((key, tenant[key]) for key in TENANT_KEYS if tenant.get(key) is not None)
-    client["domains"] = [dict(name=tenant["primary_domain"], primary=True)] + [
-        dict(name=d) for d in tenant.get("domains") or [] if d.casefold() != (tenant["primary_domain"] or "").casefold()]
-    service = api.get_tenant_exchange(code)
-    if service.get("status", "NotProvisioned") != "NotProvisioned":
-        client["exchange"] = dict(version=service["version"], customer_plan=service["customer_plan"],
-                                  user_plans=service["user_plans"])
-    listing = api.find_users(code, with_exchange=True) or []
-    bulk = api.get_users(code, with_exchange=True) if detail and len(listing) > 1 else None
-    if bulk is not None:
-        users = bulk
-    elif detail:
-        def read(summary):
-            has_mailbox = (summary.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"
-            try:
-                user = api.get_user(code, summary["login"], with_exchange=has_mailbox)
-            except CortexError as exc:
-                if is_not_found(exc):  # removed while we read
-                    return None
-                raise
-            user.setdefault("exchange", summary.get("exchange"))
-            return user
-        users = [u for u in module.read_all(read, listing, lambda s: "user '%s'" % s["upn"]) if u is not None]
+def target_of(listed, code=None, name=None):
+    """The customer (a listing entry) a description names: by code, else the one with that full name; never the
+    partner's own customer, and none when the name is several customers'."""
+    partner = (partner_of(listed) or "").casefold()
+    if code:
+        found = [t for t in listed if (t.get("code") or "").casefold() == code.casefold()]
     else:
-        users = listing
-    admin = next((u for u in users if ADMIN_ROLE.casefold() in [r.casefold() for r in u.get("roles") or []]), None)
-    if admin is not None:
-        entry = _user_entry(admin, code)
-        entry["roles"] = admin["roles"]
-        client["admin"] = entry
-    client["users"] = [_user_entry(u, code) for u in users if u is not admin]
-    state = dict(status=tenant["status"], users=[dict(upn=u["upn"], login=u["login"], status=u.get("status"),
-                                                      mailbox=(u.get("exchange") or {}).get("status", "NotProvisioned"),
-                                                      roles=u.get("roles"))
-                                                 for u in users])
-    return client, state
+        found = [t for t in listed if name and (t.get("name") or "").casefold() == name.casefold()]
+    if len(found) != 1 or (found[0].get("code") or "").casefold() == partner:
+        return None
+    return found[0]
 
 
-def without_partner(tenants):
-    """The tenants the account manages, from details that hold their ``parent``: every customer it can see but the
-    partner's own (reseller) customer, which is the parent of the others (docs/protocol.md)."""
+def read_users(api, code, parallel=None):
+    """The users of tenant ``code`` in detail, each with its mailbox (``exchange``), confirmed: every user's detail in
+    one GET where Cortex answers so, and the listing - a user one of them shows and the other not is read on its own.
+    ``parallel(function, items)`` reads several at once."""
+    listing = api.find_users(code, with_exchange=True)
+    if listing is None:
+        raise CortexError("tenant '%s' is listed but its users cannot be listed" % code)
+    detail = api.get_users(code, with_exchange=True)
+    by_login = dict(((u.get("login") or "").casefold(), u) for u in detail or [])
+    missing = [u for u in listing if (u.get("login") or "").casefold() not in by_login]
+
+    def read(summary):
+        try:
+            user = api.get_user(code, summary["login"], with_exchange=True)
+        except CortexError as exc:
+            if is_not_found(exc):  # removed while we read
+                return None
+            raise
+        user.setdefault("exchange", summary.get("exchange"))
+        return user
+
+    for user in (parallel or _serial)(read, missing):
+        if isinstance(user, Exception):
+            raise user
+        if user is not None:
+            by_login[(user.get("login") or "").casefold()] = user
+    listed = dict(((u.get("login") or "").casefold(), u) for u in listing)
+    users = []
+    for login, user in by_login.items():
+        user = dict(user)
+        if not user.get("exchange"):
+            user["exchange"] = dict((listed.get(login) or {}).get("exchange") or NO_MAILBOX)
+        users.append(user)
+    return sorted(users, key=lambda u: rules.upn_key(u.get("upn")))
+
+
+def read_snapshot(api, code=None, name=None, domains=None, parallel=None, catalog=True):
+    """What Cortex holds and offers for the client named by ``code`` (else ``name``): the snapshot
+    (module_utils/cortex_plan.py). ``domains``: the client's domains as described - every customer's domains are read
+    only when one of them is not already the tenant's. ``catalog``: read what this Cortex offers (two requests)."""
+    listed = api.find_tenants()
+    snapshot = dict(partner=partner_of(listed), tenants=[dict(code=t["code"], name=t.get("name")) for t in listed],
+                    catalog=read_catalog(api, listed) if catalog else {}, tenant=None, exchange=None, users=[])
+    target = target_of(listed, code, name)
+    if target is not None:
+        snapshot["tenant"] = api.get_tenant(target["code"])
+        snapshot["exchange"] = api.get_tenant_exchange(target["code"])
+        snapshot["users"] = read_users(api, target["code"], parallel)
+    held = set(rules.domain_key(d) for d in (snapshot["tenant"] or {}).get("domains") or [])
+    wanted = [rules.domain_key(d) for d in domains or [] if d]
+    if any(d not in held for d in wanted):
+        snapshot["held"] = domains_in_use(api, target["code"] if target else None)
+    return snapshot
+
+
+def without_partner(tenants, partner=None):
+    """The tenants the account manages: every customer it can see but the partner's own (reseller) customer - the
+    first of every customer listed (``partner``), and the parent of the others (docs/protocol.md)."""
     parents = set((t.get("parent") or "").casefold() for t in tenants)
+    if partner:
+        parents.add(partner.casefold())
     return [t for t in tenants if (t.get("code") or "").casefold() not in parents]
 
 
@@ -121,3 +129,13 @@ def tenant_facts(api, code, with_users=True, tenant=None):
                 mailboxes[mailbox["plan"]] = mailboxes.get(mailbox["plan"], 0) + 1
         facts.update(users=len(users), mailboxes=mailboxes)
     return facts
+
+
+def _serial(function, items):
+    found = []
+    for item in items:
+        try:
+            found.append(function(item))
+        except Exception as exc:  # pylint: disable=broad-except
+            found.append(exc)
+    return found

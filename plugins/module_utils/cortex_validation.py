@@ -356,7 +356,7 @@ def user_tenant_problems(changes, tenant):
     if changes.get("password_never_expires") and not tenant.get("password_never_expires"):
         problems.append("password_never_expires needs the tenant to allow never-expiring passwords "
                         "(cortex_tenant password_never_expires: true)")
-    if changes.get("roles"):
+    if changes.get("roles") and tenant.get("roles") is not None:  # (None: not known - a new tenant, no catalogue)
         allowed = set(r.casefold() for r in tenant.get("roles") or [])
         refused = [r for r in changes["roles"] if r.casefold() not in allowed]
         if refused:

@@ -19,6 +19,8 @@ description:
     before the collection can be brought under code - write it to a file (C(playbooks/export_client.yml)) and keep
     it in version control.
   - The administrator is the first user holding the C(Customer Administrator) role.
+  - A tenant is found by O(tenant) (its code), else by its full name O(name). The partner's own (reseller) customer is
+    never a client - RV(found) is false for it.
 author:
   - cloudforyou infra team (@cloudforyou)
 options:
@@ -38,11 +40,29 @@ options:
     default: false
   detail:
     description:
-      - V(true) reads every user (names, roles, mailbox plan), one request each, in parallel.
-      - V(false) takes the users from one listing (UPN, login, display name, status) - what the role checks before it
-        writes; RV(client) then lacks the users' names, plans and the administrator.
+      - V(true) reads every user in detail (names, roles, mailbox plan) - one request where Cortex answers every user at
+        once, else one each, in parallel - and confirms them against the listing.
+      - V(false) takes the users from one listing (UPN, login, display name, status); RV(client) then lacks the users'
+        names, plans and the administrator.
     type: bool
     default: true
+  snapshot:
+    description:
+      - Also return RV(snapshot) - what Cortex holds and offers for the client, as the client plan reads it
+        (module_utils/cortex_plan.py) - the role C(cloudforyou.cortex.client_onboarding) plans the client from it.
+      - Implies O(detail=true).
+    type: bool
+    default: false
+    version_added: 1.1.0
+  domains:
+    description:
+      - The client's domains as described. With O(snapshot=true), every customer's domains are read (one request)
+        only when one of these is not already the tenant's, to refuse a domain another client holds.
+      - With O(name) (no O(tenant)), the evidence that the tenant of that name is this client and not another one of
+        the same name.
+    type: list
+    elements: str
+    version_added: 1.1.0
 extends_documentation_fragment:
   - cloudforyou.cortex.cortex
   - cloudforyou.cortex.cortex.concurrency
@@ -111,19 +131,29 @@ state:
       (roles only with O(detail=true)).
   returned: when found
   type: dict
+snapshot:
+  description:
+    - With O(snapshot=true) - C(partner) (the code of the partner's own customer), C(tenants) (every customer the
+      account sees, code and name), C(tenant) (the tenant's detail, or null), C(exchange) (its Hosted Exchange),
+      C(users) (its users in detail, with their mailboxes), C(held) (domains of other customers, when read) and
+      C(catalog). No password.
+  returned: with O(snapshot=true)
+  type: dict
+  version_added: 1.1.0
 """
 
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_catalog import (
-    count_plans, domains_in_use, plans_used, read_catalog)
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_catalog import count_plans, domains_in_use
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients import describe, find_tenant
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients import read_snapshot
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_description import export
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 
 
 def main():
     module = CortexModule(
         argument_spec=dict(tenant=dict(type="str"), name=dict(type="str"), detail=dict(type="bool", default=True),
-                           catalog=dict(type="bool", default=False)),
+                           catalog=dict(type="bool", default=False), snapshot=dict(type="bool", default=False),
+                           domains=dict(type="list", elements="str")),
         with_wait=False,
         bulk=True,
         required_one_of=[("tenant", "name")],
@@ -131,24 +161,32 @@ def main():
     )
     params = module.params
     label = "tenant '%s'" % (params["tenant"] or params["name"])
-    extra = {}
     try:
+        snap = read_snapshot(module.api, params["tenant"], params["name"],
+                             params["domains"] if params["snapshot"] else None, parallel=module.parallel,
+                             catalog=params["snapshot"] or params["catalog"])
+        tenant, users = snap["tenant"], snap["users"]
+        if tenant is not None and not (params["detail"] or params["snapshot"]):
+            users = module.api.find_users(tenant["code"], with_exchange=True) or []
+        extra = {}
+        if params["snapshot"]:
+            extra["snapshot"] = snap
         if params["catalog"]:
-            extra["catalog"] = read_catalog(module.api)
-        code = find_tenant(module.api, code=params["tenant"], name=params["name"])
-        if params["catalog"]:
-            extra["catalog"]["domains"] = domains_in_use(module.api, code)
-        if code is None:
-            module.exit_json(changed=False, found=False, client={}, **extra)
-        client, state = describe(module, code, detail=params["detail"])
-        if params["catalog"]:
-            if params["detail"]:  # the users were read with their mailboxes: count them, no second read
-                entries = list(client.get("users") or []) + ([client["admin"]] if client.get("admin") else [])
-                extra["catalog"]["used"] = count_plans(entries)
-            else:
-                extra["catalog"]["used"] = plans_used(module.api, code, extra["catalog"])
+            extra["catalog"] = dict(snap["catalog"], used=count_plans(
+                [dict(plan=(u.get("exchange") or {}).get("plan")) for u in users
+                 if (u.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"]))
+            extra["catalog"]["domains"] = snap.get("held") if snap.get("held") is not None else \
+                domains_in_use(module.api, tenant["code"] if tenant else None)
     except CortexError as exc:
         module.fail_cortex(exc, label)
+    if tenant is None:
+        module.exit_json(changed=False, found=False, client={}, **extra)
+    client = export(tenant, snap["exchange"], users if (params["detail"] or params["snapshot"]) else [])
+    if not (params["detail"] or params["snapshot"]):
+        client["users"] = [dict(upn=u["upn"], login=u["login"]) for u in users]
+    state = dict(status=tenant["status"], users=[dict(upn=u["upn"], login=u["login"], status=u.get("status"),
+                                                      mailbox=(u.get("exchange") or {}).get("status", "NotProvisioned"),
+                                                      roles=u.get("roles")) for u in users])
     module.exit_json(changed=False, found=True, client=client, state=state, **extra)
 
 

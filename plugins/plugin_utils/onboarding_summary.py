@@ -1,105 +1,130 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, cloudforyou infra team
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The summary of an onboarding: what each step of the role created, changed, removed, left unchanged or failed,
-counted from the modules' registered results and the wait's outcome (the filter ``onboarding_summary``)."""
+"""The summary of an onboarding (the filter ``onboarding_summary``): what became of each object of the client plan.
+
+Every object the plan names (module_utils/cortex_plan.py, ``objects``) gets one outcome: ``unchanged`` when the plan
+found nothing to do, else what its step's module did with it - ``created``, ``changed``, ``removed`` - unless it
+failed: its item failed, its step failed as a whole, its provisioning ended ``Failed``, or it was not confirmed when the
+wait ended (``wait_timeout`` reached, Cortex unreachable, the wait itself failed). Nothing is counted done that Cortex
+did not confirm, so a run ends well only when every object it touched is confirmed.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_kinds import KINDS
 
-def _failed_jobs(waited):
+OUTCOMES = {"create": "created", "update": "changed", "reprovision": "changed", "delete": "removed"}
+STEPS = ("tenant", "admin", "exchange", "users", "mailboxes")
+LABELS = dict((kind.summary, kind.summary) for kind in KINDS.values())
+LABELS.update(admin="administrator")
+
+
+def _key(name):
+    return (name or "").casefold()
+
+
+def _items(step, result):
+    """The per-object results of a step's module result, by object name (folded)."""
+    if not result or result.get("skipped"):
+        return None
+    found = {}
+    if isinstance(result.get("users"), list) or isinstance(result.get("mailboxes"), list):
+        for item in result.get("users") or result.get("mailboxes") or []:
+            if step == "mailboxes":
+                found[_key("mailbox of '%s'" % (item.get("service") or {}).get("user"))] = item
+            else:
+                found[_key("user '%s'" % (item.get("user") or {}).get("upn"))] = item
+    elif "action" in result:
+        found["*"] = result  # a single form: the step's one object
+    return found
+
+
+def _waited_failures(waited):
+    """Objects the wait did not confirm: name (folded) -> reason; and the reason for every object when the wait itself
+    failed without telling which."""
     failed = {}
     for failure in (waited or {}).get("failures") or []:
-        failed[failure["object"].casefold()] = failure["message"]
-    return failed
-
-
-STEP_LABELS = {"mailbox_removals": "mailboxes of removed users"}
-
-
-def _object_name(step, item, result):
-    if item is result and step in ("users", "mailboxes", "mailbox_removals") and "action" not in result:
-        return "%s (the whole task)" % STEP_LABELS.get(step, step)
-    obj = item.get("user") or item.get("service") or item.get("tenant") or {}
-    if step in ("mailboxes", "mailbox_removals"):
-        return "mailbox of '%s'" % obj.get("user")
-    if step in ("users", "admin"):
-        return "user '%s'" % obj.get("upn")
-    if step == "exchange":
-        return "Hosted Exchange of tenant '%s'" % (result.get("tenant_code") or "")
-    return "tenant '%s'" % obj.get("code")
+        failed[_key(failure["object"])] = failure["message"]
+    whole = None
+    if waited and not waited.get("skipped") and waited.get("failed") and waited.get("summary") is None:
+        whole = "not confirmed: the wait for the provisioning failed (%s)" % (waited.get("msg") or "no reason given")
+    return failed, whole
 
 
 def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
-    """Counts of created / changed / removed / unchanged / failed objects over the role's steps, and each failure.
+    """Counts of created / changed / removed / unchanged / failed objects, each failure, lines to print.
 
-    ``steps`` maps a step name to its registered module result (single or bulk form); ``waited`` is the result of
-    cortex_wait, whose failures fail the objects that started them; ``plan`` the onboarding plan (its users that are
-    not described, its mailboxes not attempted because their user failed).
+    ``steps`` maps a step name (tenant, admin, exchange, users, mailboxes) to its registered module result; ``waited``
+    is the result of cortex_wait; ``plan`` the client plan (its ``objects``, ``pruned``, ``undescribed``, ``code``).
     """
-    failed_jobs = _failed_jobs(waited)
+    plan = plan or {}
+    failed_jobs, wait_failed = _waited_failures(waited)
+    wait_ran = bool(waited) and not waited.get("skipped")
     counts = dict(created=0, changed=0, removed=0, unchanged=0, failed=0)
-    failures, per_step = [], {}
-    failed_users = set()
-    for step, result in steps.items():
-        if not result or result.get("skipped"):
-            continue
-        items = None
-        for bulk_key in ("users", "mailboxes"):
-            if isinstance(result.get(bulk_key), list):
-                items = result[bulk_key]
-        if items is None:
-            items = [result]
-        step_counts = dict(created=0, changed=0, removed=0, unchanged=0, failed=0)
-        for item in items:
-            name = _object_name(step, item, result)
-            reason = item.get("msg") if item.get("failed") else None
-            if reason is None and result.get("failed") and items == [result]:
-                reason = result.get("msg")
-            if reason is None:
-                reason = failed_jobs.get(name.casefold())
-            if reason:
-                bucket = "failed"
-                failures.append({"step": step, "object": name, "reason": reason})
-                if step == "users":
-                    failed_users.add(((item.get("user") or {}).get("upn") or "").casefold())
-            elif item.get("action") == "create":
-                bucket = "created"
-            elif item.get("action") == "delete":
-                bucket = "removed"
-            elif item.get("action") in ("update", "reprovision"):
-                bucket = "changed"
+    per_step, failures, outcomes = {}, [], {}
+    results = dict((step, _items(step, (steps or {}).get(step))) for step in STEPS)
+    for obj in plan.get("objects") or []:
+        step, name, action = obj["step"], obj["object"], obj["action"]
+        outcome, reason = "unchanged", None
+        if action != "none":
+            result = (steps or {}).get(step) or {}
+            items = results.get(step)
+            item = None if items is None else items.get(_key(name), items.get("*"))
+            user = "user '%s'" % name[len("mailbox of '"):-1] if step == "mailboxes" else None
+            if item is None and user is not None and outcomes.get(user) == "failed":
+                reason = "not provisioned: its user failed"
+            elif item is None and items is None:
+                reason = result.get("msg") if result.get("failed") else "not attempted (an earlier step failed)"
+            elif item is None:
+                reason = result.get("msg") if result.get("failed") else "not in its step's result"
+            elif item.get("failed") or (item is result and result.get("failed")):
+                reason = item.get("msg") or result.get("msg") or "failed"
+            elif item.get("action", "none") == "none":
+                outcome = "unchanged"  # found as asked by the module (another run made it meanwhile)
             else:
-                bucket = "unchanged"
-            step_counts[bucket] += 1
-            counts[bucket] += 1
-        if step == "tenant" and result.get("tenant", {}).get("domains") and step_counts["created"]:
-            step_counts["domains"] = len(result["tenant"]["domains"])
-        per_step[step] = step_counts
-    sent = set(((item.get("service") or {}).get("user") or "").casefold()
-               for item in (steps.get("mailboxes") or {}).get("mailboxes") or [])
-    for mailbox in (plan or {}).get("mailboxes") or []:
-        user = (mailbox.get("user") or "").casefold()
-        if user in failed_users and user not in sent:
-            counts["failed"] += 1
-            failures.append({"step": "mailboxes", "object": "mailbox of '%s'" % mailbox["user"],
-                             "reason": "not provisioned: its user failed"})
+                outcome = OUTCOMES.get(item.get("action"), "changed")
+            if reason is None and outcome != "unchanged" and not check_mode and result.get("jobs") is not None:
+                # started without waiting: confirmed only by the wait
+                reason = failed_jobs.get(_key(name)) or wait_failed or (
+                    None if wait_ran else "not confirmed: the run stopped before waiting for its provisioning")
+            elif reason is None and outcome != "unchanged" and not check_mode:
+                reason = failed_jobs.get(_key(name))
+            if reason is not None:
+                outcome = "failed"
+                failures.append({"step": step, "object": name, "reason": reason})
+        outcomes[name] = outcome
+        counts[outcome] += 1
+        step_counts = per_step.setdefault(step, dict(created=0, changed=0, removed=0, unchanged=0, failed=0))
+        step_counts[outcome] += 1
+        if obj.get("mailbox") and outcome == "removed":  # its mailbox was deprovisioned first, with it
+            counts["removed"] += 1
+            step_counts["mailboxes"] = step_counts.get("mailboxes", 0) + 1
     would = "would be " if check_mode else ""
     words = dict(created=would + "created", changed=would + "changed", removed=would + "removed",
                  unchanged="unchanged", failed="failed")
     lines = []
-    for step, c in per_step.items():
-        text = ", ".join("%d %s" % (n, words[what]) for what, n in c.items() if n and what in words)
-        if c.get("domains"):
-            text += " (with %d domain%s)" % (c["domains"], "" if c["domains"] == 1 else "s")
-        lines.append("%s: %s" % (STEP_LABELS.get(step, step), text or "nothing to do"))
-    undescribed = (plan or {}).get("undescribed") or []
-    if undescribed:
+    for step in STEPS:
+        c = per_step.get(step)
+        if not c:
+            continue
+        parts = []
+        for what, n in c.items():
+            if n and what in words:
+                parts.append("%d %s" % (n, words[what]))
+                if what == "removed" and c.get("mailboxes"):
+                    parts[-1] += " (with %d mailbox%s)" % (c["mailboxes"], "" if c["mailboxes"] == 1 else "es")
+        text = ", ".join(parts)
+        lines.append("%s: %s" % (LABELS.get(step, step), text or "nothing to do"))
+    if plan.get("pruned"):
+        lines.append("pruned (not in the description)%s: %s" % (" - would be removed" if check_mode else "",
+                                                               ", ".join(plan["pruned"])))
+    if plan.get("undescribed"):
         lines.append("in Cortex but not in the description (kept; client_onboarding_prune removes them): %s"
-                     % ", ".join(undescribed))
+                     % ", ".join(plan["undescribed"]))
     lines += ["FAILED %s (%s): %s" % (f["object"], f["step"], f["reason"]) for f in failures]
-    code = ((steps.get("tenant") or {}).get("tenant") or {}).get("code") or (plan or {}).get("code")
-    return dict(counts, steps=per_step, failures=failures, lines=lines, words=words,
+    code = ((steps or {}).get("tenant") or {}).get("tenant", {}).get("code") or plan.get("code")
+    return dict(counts, steps=per_step, failures=failures, lines=lines, words=words, objects=outcomes,
                 code=code or ("(would be made by Cortex)" if check_mode else "(no code yet)"))
