@@ -26,11 +26,16 @@ import codecs
 import re
 import unicodedata
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_description import CSV_KEYS
+
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_validation import (
     login_problems, upn_problems)
 
 # Column headers, English and French, compared without case, accents, spaces, dots, hyphens or underscores.
-COLUMNS = {
+# Header names of the columns, English and French, compared without case, accents, spaces, dots, hyphens or
+# underscores; a column is also known by its key. The columns are the user keys of the client description
+# (cortex_description.CSV_KEYS): a user field declared in cortex_schema is a column, under its key, at once.
+ALIASES = {
     "first_name": ("first name", "firstname", "given name", "prenom"),
     "last_name": ("last name", "lastname", "surname", "nom", "nom de famille"),
     "display_name": ("display name", "displayname", "full name", "nom complet", "nom affiche", "nom d affichage"),
@@ -41,8 +46,7 @@ COLUMNS = {
     "plan": ("plan", "forfait", "user plan"),
     "state": ("state", "etat"),
 }
-
-
+COLUMNS = dict((key, ALIASES.get(key, ())) for key in CSV_KEYS)
 REQUIRED = ("upn",)
 UNTRIMMED = ("password",)
 STATES = ("present", "absent")
