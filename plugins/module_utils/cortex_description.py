@@ -19,6 +19,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_schema as schema
@@ -55,7 +57,10 @@ class Key(object):
 
 
 def _doc(field):
-    return field.doc if isinstance(field.doc, list) else [field.doc]
+    """A field's module docs, for the role: a reference to another option of the module (O(first_name)) becomes code
+    (C(first_name)) - a key beside it in the description - while references to a module's option stay."""
+    lines = field.doc if isinstance(field.doc, list) else [field.doc]
+    return [re.sub(r"O\(([^)#]+)\)", r"C(\1)", line) for line in lines]
 
 
 def _from_field(field, doc=None, **extra):
