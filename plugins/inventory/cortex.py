@@ -95,7 +95,8 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client i
     CortexError, api_url, connection_warnings)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_connection import client_from_options
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import CortexAPI, with_color
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients import tenant_facts, without_partner
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients import (
+    partner_of, tenant_facts, without_partner)
 
 display = Display()
 
@@ -199,6 +200,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def read(self, api):
         listed = api.find_tenants()
+        partner = partner_of(listed)  # the partner's own customer: never a host, also with no client yet
         wanted = self.get_option("codes")
         if wanted:
             folded = set(code.casefold() for code in wanted)
@@ -206,7 +208,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         with_users = self.get_option("with_users")
         with ThreadPoolExecutor(max_workers=self.workers()) as pool:
             found = list(pool.map(lambda summary: tenant_facts(api, summary["code"], with_users), listed))
-        return without_partner(found)
+        return without_partner(found, partner)
 
     def populate(self, found):
         self.inventory.add_group(GROUP)

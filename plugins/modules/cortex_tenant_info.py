@@ -123,7 +123,8 @@ tenants:
 """
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients import tenant_facts, without_partner
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients import (
+    partner_of, tenant_facts, without_partner)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 
 
@@ -136,6 +137,8 @@ def main():
     api = module.api
     try:
         found = api.find_tenants(code=module.params["code"], name=module.params["name"])
+        # every customer listed: the first is the partner's own, never one of its clients (also with none yet)
+        partner = partner_of(found) if module.params["code"] is None and module.params["name"] is None else None
     except CortexError as exc:
         module.fail_cortex(exc, "tenants")
 
@@ -149,7 +152,7 @@ def main():
         return tenant
 
     tenants = module.read_all(read, found, lambda summary: "tenant '%s'" % summary["code"])
-    module.exit_json(changed=False, tenants=without_partner(tenants))
+    module.exit_json(changed=False, tenants=without_partner(tenants, partner))
 
 
 if __name__ == "__main__":
