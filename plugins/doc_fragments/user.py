@@ -40,6 +40,9 @@ options:
     - 'A new user whose login is already taken in the tenant (by another user, or by another new user of the task)
       is refused before anything is written: give it a login of its own.'
     type: str
+  mobile_phone:
+    description: Mobile phone number (the user's AD attribute mobile).
+    type: str
   password:
     description:
     - Password (text), required to create a user (or with O(update_password=always)); a user that exists is managed
@@ -114,6 +117,9 @@ options:
         - 'A new user whose login is already taken in the tenant (by another user, or by another new user of the
           task) is refused before anything is written: give it a login of its own.'
         type: str
+      mobile_phone:
+        description: Mobile phone number (the user's AD attribute mobile).
+        type: str
       password:
         description:
         - Password (text), required to create a user (or with O(update_password=always)); a user that exists is
@@ -179,6 +185,9 @@ options:
     - Defaults to the part of the UPN before V(@), shortened to fit.
     - 'A new user whose login is already taken in the tenant (by another user, or by another new user of the task)
       is refused before anything is written: give it a login of its own.'
+    type: str
+  mobile_phone:
+    description: Mobile phone number (the user's AD attribute mobile).
     type: str
   password:
     description:

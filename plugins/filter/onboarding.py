@@ -16,6 +16,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import plan_client, plan_offboarding
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import USER_FIELDS, uses_extended
 from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.onboarding_summary import onboarding_summary
 
 
@@ -84,6 +85,18 @@ def client_domains(client):
         if isinstance(name, str) and name.strip():
             names.append(name)
     return names
+
+
+def uses_user_properties(client):
+    """Whether a cortex_client description sets, on a user or its administrator, a field Cortex stores as an extended
+    property (such fields are read only when asked for)."""
+    entries = []
+    if isinstance(client, dict):
+        entries = [u for u in client.get("users") or [] if isinstance(u, dict)] if isinstance(client.get("users"), list) \
+            else []
+        if isinstance(client.get("admin"), dict):
+            entries.append(client["admin"])
+    return uses_extended(USER_FIELDS, entries)
 
 
 def users_from_csv(text, delimiter=None):
@@ -155,6 +168,7 @@ class FilterModule(object):
             "onboarding_summary": onboarding_summary,
             "offboarding_plan": offboarding_plan,
             "client_domains": client_domains,
+            "uses_user_properties": uses_user_properties,
             "users_from_csv": users_from_csv,
             "usage_csv": usage_csv,
             "fleet_summary": fleet_summary,

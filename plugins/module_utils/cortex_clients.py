@@ -41,20 +41,20 @@ def target_of(listed, code=None, name=None):
     return found[0]
 
 
-def read_users(api, code, parallel=None):
+def read_users(api, code, parallel=None, properties=False):
     """The users of tenant ``code`` in detail, each with its mailbox (``exchange``), confirmed: every user's detail in
     one GET where Cortex answers so, and the listing - a user one of them shows and the other not is read on its own.
-    ``parallel(function, items)`` reads several at once."""
+    ``parallel(function, items)`` reads several at once; ``properties``: with their extended properties."""
     listing = api.find_users(code, with_exchange=True)
     if listing is None:
         raise CortexError("tenant '%s' is listed but its users cannot be listed" % code)
-    detail = api.get_users(code, with_exchange=True)
+    detail = api.get_users(code, with_exchange=True, properties=properties)
     by_login = dict(((u.get("login") or "").casefold(), u) for u in detail or [])
     missing = [u for u in listing if (u.get("login") or "").casefold() not in by_login]
 
     def read(summary):
         try:
-            user = api.get_user(code, summary["login"], with_exchange=True)
+            user = api.get_user(code, summary["login"], with_exchange=True, properties=properties)
         except CortexError as exc:
             if is_not_found(exc):  # removed while we read
                 return None
@@ -77,10 +77,11 @@ def read_users(api, code, parallel=None):
     return sorted(users, key=lambda u: rules.upn_key(u.get("upn")))
 
 
-def read_snapshot(api, code=None, name=None, domains=None, parallel=None, catalog=True):
+def read_snapshot(api, code=None, name=None, domains=None, parallel=None, catalog=True, user_properties=False):
     """What Cortex holds and offers for the client named by ``code`` (else ``name``): the snapshot
     (module_utils/cortex_plan.py). ``domains``: the client's domains as described - every customer's domains are read
-    only when one of them is not already the tenant's. ``catalog``: read what this Cortex offers (two requests)."""
+    only when one of them is not already the tenant's. ``catalog``: read what this Cortex offers (two requests);
+    ``user_properties``: read the users' extended properties too (when the description sets a field stored so)."""
     listed = api.find_tenants()
     snapshot = dict(partner=partner_of(listed), tenants=[dict(code=t["code"], name=t.get("name")) for t in listed],
                     catalog=read_catalog(api, listed) if catalog else {}, tenant=None, exchange=None, users=[])
@@ -88,7 +89,7 @@ def read_snapshot(api, code=None, name=None, domains=None, parallel=None, catalo
     if target is not None:
         snapshot["tenant"] = api.get_tenant(target["code"])
         snapshot["exchange"] = api.get_tenant_exchange(target["code"])
-        snapshot["users"] = read_users(api, target["code"], parallel)
+        snapshot["users"] = read_users(api, target["code"], parallel, user_properties)
     held = set(rules.domain_key(d) for d in (snapshot["tenant"] or {}).get("domains") or [])
     wanted = [rules.domain_key(d) for d in domains or [] if d]
     if any(d not in held for d in wanted):

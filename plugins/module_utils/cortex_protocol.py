@@ -286,17 +286,19 @@ class CortexAPI(object):
             return None
         return [parse_user(node) for node in customer.findall("user")]
 
-    def get_user(self, code, login, with_exchange=False):
-        root = self.client.call("GET", _customer(code, [_user(login, [_exchange() if with_exchange else None])]))
+    def get_user(self, code, login, with_exchange=False, properties=False):
+        """A user's detail; ``properties``: with its extended properties (the fields stored as properties)."""
+        children = [element("properties") if properties else None, _exchange() if with_exchange else None]
+        root = self.client.call("GET", _customer(code, [_user(login, children)]))
         return parse_user(_required(root, "customer/user", "user '%s' of customer '%s'" % (login, code)))
 
-    def get_users(self, code, with_exchange=False):
+    def get_users(self, code, with_exchange=False, properties=False):
         """Every user of a tenant in detail, in one GET with an empty ``<user>`` (as FIND lists everything with an
         empty element) [dec: docs/protocol.md]; None when the server does not answer that way (read them one by
-        one then)."""
+        one then). ``properties``: with their extended properties."""
         if not self.batch_reads:
             return None
-        user = element("user", [_exchange() if with_exchange else None])
+        user = element("user", [element("properties") if properties else None, _exchange() if with_exchange else None])
         try:
             root = self.client.call("GET", _customer(code, [user]))
         except CortexError as exc:

@@ -150,6 +150,11 @@ class Field(object):
     def compared(self):
         return not (self.secret or self.create_only)
 
+    @property
+    def extended(self):
+        """Stored as an extended property: read only when the read asks for the object's properties."""
+        return isinstance(self.wire, Prop)
+
     def spec(self):
         spec = dict(type=self.option_type)
         if self.option_type == "list":
@@ -329,6 +334,7 @@ USER_FIELDS = (
                              "The tenant must allow it (O(cloudforyou.cortex.cortex_tenant#module:password_never_expires))."]),
     Field("roles", "ci_set", wire=Names("roles", "role"), detail=True, doc="Roles of the account, by name."),
     Field("enabled", "bool", wire=Tag("enabled"), detail=True, doc="Whether the account is enabled."),
+    Field("mobile_phone", wire=Prop("mobile"), detail=True, doc="Mobile phone number (the user's AD attribute mobile)."),
 )
 # Hosted Exchange of a tenant (its Hosted Exchange organisation).
 EXCHANGE_FIELDS = (
@@ -343,9 +349,9 @@ EXCHANGE_FIELDS = (
 USER_FACTS = (Field("locked", "bool", wire=Tag("locked")), Field("status", wire=Tag("status")))
 
 
-def fields_named(fields, *names):
-    wanted = set(names)
-    return tuple(f for f in fields if f.name in wanted)
+def uses_extended(fields, entries):
+    """Whether any entry (a dict of options) sets a field stored as an extended property."""
+    return any(f.extended and (entry or {}).get(f.name) is not None for f in fields for entry in entries)
 
 
 def fields_without(fields, *names):

@@ -153,6 +153,7 @@ class UserEntity(Entity):
         self.confirmed = False  # whether the users were also read one by one, or all in detail (never from a listing alone)
         self.details = {}  # login (folded) -> detail, when read in one GET
         self.with_exchange = False  # whether the listings hold each user's mailbox (read when users are removed)
+        self.properties = False  # whether the details hold the extended properties (read when a field stored so is set)
 
     def normalize(self, desired):
         desired = dict(desired)
@@ -174,6 +175,7 @@ class UserEntity(Entity):
         if self.tenant is None:
             return
         self.with_exchange = any(item.state == "absent" for item in items)
+        self.properties = schema.uses_extended(self.fields, [item.desired for item in items])
         # One FIND for the whole list; for a single user, filter on its UPN.
         upn = items[0].desired["upn"] if len(items) == 1 else None
         self.listed_all = upn is None
@@ -192,7 +194,7 @@ class UserEntity(Entity):
 
     def read_details(self):
         """Every user's detail in one GET (True), or False when the server does not answer so."""
-        users = self.api.get_users(self.code, with_exchange=self.with_exchange)
+        users = self.api.get_users(self.code, with_exchange=self.with_exchange, properties=self.properties)
         if users is None:
             return False
         for user in users:
@@ -240,7 +242,8 @@ class UserEntity(Entity):
         if summary is None or item.state == "absent":
             return summary
         if self.needs_detail(item):
-            return self.details.get(summary["login"].casefold()) or self.api.get_user(self.code, summary["login"])
+            return self.details.get(summary["login"].casefold()) or self.api.get_user(
+                self.code, summary["login"], properties=self.properties)
         return summary
 
     def reread(self, item):

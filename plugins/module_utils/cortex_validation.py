@@ -340,8 +340,12 @@ def user_problems(user):
     problems = upn_problems(user.get("upn"))
     if user.get("login") is not None:
         problems += login_problems(user["login"])
+    for name, value in sorted(user.items()):  # every other text (names, phone...): no control character, a length
+        if name not in ("upn", "login", "password", "update_password", "state", "plan") and isinstance(value, str):
+            problems += text_problems(name, value, NAME_MAX.get(name, 256))
     for name in ("first_name", "last_name", "display_name"):
-        problems += text_problems(name, user.get(name), NAME_MAX[name])
+        if user.get(name) is not None and not isinstance(user[name], str):
+            problems += text_problems(name, user[name])
     if user.get("password") is not None and not isinstance(user["password"], str):
         problems.append("password must be text, not %s (quote it)" % kind_of(user["password"]))
     elif user.get("password") is not None and CONTROL.search(user["password"]):

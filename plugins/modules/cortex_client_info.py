@@ -54,6 +54,13 @@ options:
     type: bool
     default: false
     version_added: 1.1.0
+  user_properties:
+    description:
+      - Also read the users' extended properties - the fields stored so (C(mobile_phone)) are then part of the users
+        read. The role C(cloudforyou.cortex.client_onboarding) asks for them when its description sets such a field.
+    type: bool
+    default: false
+    version_added: 1.1.0
   domains:
     description:
       - The client's domains as described. With O(snapshot=true), every customer's domains are read (one request)
@@ -153,7 +160,8 @@ def main():
     module = CortexModule(
         argument_spec=dict(tenant=dict(type="str"), name=dict(type="str"), detail=dict(type="bool", default=True),
                            catalog=dict(type="bool", default=False), snapshot=dict(type="bool", default=False),
-                           domains=dict(type="list", elements="str")),
+                           domains=dict(type="list", elements="str"),
+                           user_properties=dict(type="bool", default=False)),
         with_wait=False,
         bulk=True,
         required_one_of=[("tenant", "name")],
@@ -164,7 +172,8 @@ def main():
     try:
         snap = read_snapshot(module.api, params["tenant"], params["name"],
                              params["domains"] if params["snapshot"] else None, parallel=module.parallel,
-                             catalog=params["snapshot"] or params["catalog"])
+                             catalog=params["snapshot"] or params["catalog"],
+                             user_properties=params["user_properties"])
         tenant, users = snap["tenant"], snap["users"]
         if tenant is not None and not (params["detail"] or params["snapshot"]):
             users = module.api.find_users(tenant["code"], with_exchange=True) or []

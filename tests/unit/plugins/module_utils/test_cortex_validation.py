@@ -126,7 +126,7 @@ def test_plans_used_counts_provisioned_mailboxes_per_plan_as_the_description_doe
     from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_catalog import count_plans, plans_used
 
     class API(object):
-        def get_users(self, code, with_exchange=False):
+        def get_users(self, code, with_exchange=False, properties=False):
             return [dict(exchange=dict(plan="FORFAIT_2GO", status="Provisioned")),
                     dict(exchange=dict(plan="Forfait_2GO", status="Failed")),
                     dict(exchange=dict(plan="FORFAIT_10GO", status="NotProvisioned")), dict()]

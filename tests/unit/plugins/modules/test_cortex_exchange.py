@@ -33,7 +33,7 @@ class FakeAPI(object):
         return [dict(login="claire_BMS", upn=UPN, status="Provisioned",
                      exchange=dict(status=self.mailbox["status"], status_color="green"))]
 
-    def get_user(self, code, login, with_exchange=False):
+    def get_user(self, code, login, with_exchange=False, properties=False):
         self.gets += 1
         return dict(login=login, upn=UPN, status="Provisioned", exchange=dict(self.mailbox))
 

@@ -64,7 +64,7 @@ class FakeAPI(object):
         return [u for u in found if (upn is None or u["upn"].lower() == upn.lower())
                 and (login is None or u["login"].lower() == login.lower())]
 
-    def get_user(self, code, login, with_exchange=False):
+    def get_user(self, code, login, with_exchange=False, properties=False):
         self.finds.append(dict(get=login))
         for user in self.users.values():
             if user["login"].casefold() == login.casefold():
@@ -72,7 +72,7 @@ class FakeAPI(object):
         raise CortexError("NotFound: User '%s' of customer 'BMS' could not be found." % login, 400,
                           [("NotFound", "User '%s' of customer 'BMS' could not be found." % login)])
 
-    def get_users(self, code, with_exchange=False):
+    def get_users(self, code, with_exchange=False, properties=False):
         """Every user in detail in one GET, as the emulator answers an empty <user/>."""
         self.finds.append(dict(detail=True))
         return [dict(u) for u in self.users.values()]
