@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The examples say what the code does: every YAML example of the guides (```yaml blocks of docs/*.md, README.md,
-CONTRIBUTING.md and the roles' READMEs) and every EXAMPLES of a module or plugin parses, and what it uses exists:
+CONTRIBUTING.md and the roles' READMEs), every EXAMPLES of a module or plugin and every ``examples`` of a role's
+meta/argument_specs.yml parses, and what it uses exists:
 
 - the options of a task calling ``cloudforyou.cortex.<module>`` (names or aliases, suboptions of list and dict options
   included) are among that module's documented options, its doc fragments resolved; so are the keys of its
@@ -11,7 +12,9 @@ CONTRIBUTING.md and the roles' READMEs) and every EXAMPLES of a module or plugin
   in a shell example) and every key of ``cortex_client`` (nested ones too) is declared in the role's
   meta/argument_specs.yml;
 - every ``cloudforyou.cortex.NAME`` the guides and examples name is a module, plugin, role or playbook of the
-  collection.
+  collection;
+- docs/playbooks.md lists every variable of the AWX surveys, and every playbook variable it lists is read by a
+  playbook.
 
 A block that is part of a larger document says so in an HTML comment on the line before its fence:
 ``<!-- yaml-example: cortex_client.users -->`` (the block's items, or its keys, belong there, and are checked there)
@@ -197,7 +200,8 @@ def check_yaml(where, data, problems):
                 if isinstance(role, dict):
                     name = str(role.get("role") or role.get("name") or "")
                     if name.startswith(FQCN + ".") and name[len(FQCN) + 1:] in ROLE_SPECS:
-                        params = dict((k, v) for k, v in role.items() if k not in ROLE_KEYWORDS)
+                        # (cortex_client is checked in depth below, with every other cortex_client)
+                        params = dict((k, v) for k, v in role.items() if k not in ROLE_KEYWORDS | {"cortex_client"})
                         check_options("%s[%d] (%s)" % (label, index, name), params,
                                       ROLE_SPECS[name[len(FQCN) + 1:]], problems)
         if isinstance(key, str) and ROLE_VAR.match(key) and key not in ROLE_OPTIONS:
@@ -234,6 +238,11 @@ def _examples():
         examples = _assignments(rel).get("EXAMPLES")
         if examples is not None:
             found.append(("%s:EXAMPLES" % rel, rel, examples, None))
+    for path in sorted(glob.glob(os.path.join(ROOT, "roles", "*", "meta", "argument_specs.yml"))):
+        rel = os.path.relpath(path, ROOT)
+        for entry, spec in sorted(((yaml.safe_load(_read(rel)) or {}).get("argument_specs") or {}).items()):
+            if (spec or {}).get("examples") is not None:
+                found.append(("%s:%s:examples" % (rel, entry), rel, spec["examples"], None))
     for path in sorted(glob.glob(os.path.join(ROOT, "plugins", "filter", "*.yml"))):
         rel = os.path.relpath(path, ROOT)
         examples = (yaml.safe_load(_read(rel)) or {}).get("EXAMPLES")
@@ -311,7 +320,7 @@ def test_named_collection_content_exists():
     """Every cloudforyou.cortex.NAME of the guides and of the plugins' examples is a module, plugin, role or
     playbook of the collection."""
     problems = []
-    texts = [(example[0], example[2]) for example in EXAMPLES if example[0].endswith(":EXAMPLES")]
+    texts = [(example[0], example[2]) for example in EXAMPLES if example[0].lower().endswith(":examples")]
     guides = sorted(glob.glob(os.path.join(ROOT, "docs", "*.md"))) + [os.path.join(ROOT, "README.md")]
     guides += sorted(glob.glob(os.path.join(ROOT, "roles", "*", "README.md")))
     texts += [(os.path.relpath(path, ROOT), _read(os.path.relpath(path, ROOT))) for path in guides]
@@ -349,3 +358,24 @@ def test_the_checks_accept_what_exists():
             "  vars: {client_onboarding_prune: true}\n  tasks:\n    - name: x\n      cloudforyou.cortex.cortex_user:\n"
             "        tenant: BMS\n        users: [{upn: a@b.fr, first_name: A, state: absent}]\n")
     assert problems_of("example", text, None) == []
+
+
+PLAYBOOK_VAR = re.compile(r"^(survey|export|usage_report)_\w+$")
+
+
+def test_playbook_variables_are_documented():
+    """docs/playbooks.md, the reference of the playbooks' own variables, names every survey variable and only
+    variables the playbooks read."""
+    page = _read(os.path.join("docs", "playbooks.md"))
+    listed = set()
+    for row in re.findall(r"^\|([^|\n]*)\|", page, re.M):
+        listed |= set(name for name in re.findall(r"`([a-z_]+)`", row) if PLAYBOOK_VAR.match(name))
+    playbooks = "\n".join(_read(os.path.relpath(path, ROOT))
+                          for path in glob.glob(os.path.join(ROOT, "playbooks", "*.yml")))
+    read = set(re.findall(r"\b((?:survey|export|usage_report)_\w+)\b", playbooks))
+    surveys = set()
+    for path in glob.glob(os.path.join(ROOT, "extensions", "awx", "survey_*.json")):
+        surveys |= set(question["variable"] for question in yaml.safe_load(_read(os.path.relpath(path, ROOT)))["spec"])
+    assert sorted(surveys - listed) == [], "survey variables missing from docs/playbooks.md"
+    assert sorted(listed - read) == [], "docs/playbooks.md lists variables no playbook reads"
+    assert {"export_tenant", "export_path", "export_print", "usage_report_path", "usage_report_print"} <= listed
