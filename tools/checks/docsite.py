@@ -10,8 +10,9 @@ DIR holds ansible_collections/cloudforyou/cortex (a copy of the collection, tool
 1. `antsibull-docs collection --use-current` renders every module, plugin and role (meta/argument_specs.yml) of
    the installed copy to RST under build/docs/src/collections/;
 2. docs/ is copied to build/docs/src/docs/ as it is (docs/docsite/ excepted: antsibull-docs' own directory): MyST
-   (myst-parser) reads its Markdown, and the site's start page lists docs/* with a glob, so a new docs/NAME.md is
-   on the site, as docs/NAME.html, with no index line at all (the guides are sorted by file name);
+   (myst-parser) reads its Markdown, and the site's start page lists the guides in the order of GUIDES, REFERENCE
+   and DEVELOPING below; a new docs/NAME.md is on the site, as docs/NAME.html, after the user guides, with no index
+   line at all;
 3. a conf.py is written (the antsibull-docs Sphinx extension and theme, MyST, nitpicky) and sphinx-build makes the
    HTML with warnings as errors (-W), unless --allow-warnings.
 
@@ -112,22 +113,45 @@ Installation: ``ansible-galaxy collection install {fqcn}`` (version {version}). 
 .. toctree::
    :maxdepth: 1
    :caption: Guides
-   :glob:
 
-   docs/*
+{guides}
 
 .. toctree::
    :maxdepth: 2
    :caption: Reference
 
+{reference}
    collections/{namespace}/{name}/index
    collections/environment_variables
+
+.. toctree::
+   :maxdepth: 1
+   :caption: Developing
+
+{developing}
 
 .. toctree::
    :hidden:
 
    collections/index
 '''
+
+# The start page's order of the guides of docs/ (file names without .md): the user guides first, the reference of
+# the playbooks' variables with the plugin pages, then the developers' pages. A guide not listed here (a new
+# docs/NAME.md) is added at the end of the user guides, by file name: no index to edit.
+GUIDES = ["onboarding", "day2", "awx"]
+REFERENCE = ["playbooks"]
+DEVELOPING = ["developing", "emulator", "protocol"]
+
+
+def toctree_sections(names):
+    """The guides' entries of the three toctrees of the start page, from the names of docs/*.md."""
+    listed = set(GUIDES + REFERENCE + DEVELOPING)
+    sections = []
+    for order in (GUIDES + sorted(n for n in names if n not in listed), REFERENCE, DEVELOPING):
+        entries = ["   docs/%s" % n for n in order if n in names]
+        sections.append("\n".join(entries))
+    return sections
 
 
 def main():
@@ -180,9 +204,12 @@ def main():
                              title=title, gh_user=gh_user, gh_repo=gh_repo, version=meta["version"],
                              repository=repository, root=ROOT, namespace=namespace, name=name))
     description = " ".join((meta.get("description") or "").split())
+    names = set(entry[:-3] for entry in os.listdir(docs) if entry.endswith(".md"))
+    guides_toc, reference_toc, developing_toc = toctree_sections(names)
     with open(os.path.join(src, "index.rst"), "w", encoding="utf-8") as fh:
         fh.write(INDEX.format(title=fqcn, underline="=" * len(fqcn), description=description, fqcn=fqcn,
-                              version=meta["version"], repository=repository, namespace=namespace, name=name))
+                              version=meta["version"], repository=repository, namespace=namespace, name=name,
+                              guides=guides_toc, reference=reference_toc, developing=developing_toc))
     cmd = ["sphinx-build", "-b", "html", "-c", out, "-d", doctrees, "-q", "-j", "1", src, html]
     if not args.allow_warnings:
         cmd[1:1] = ["-W", "--keep-going"]

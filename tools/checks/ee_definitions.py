@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Checks of tools/checks/ee.sh on the execution environment definitions (run from the repository root):
-meta/execution-environment.yml names the collection's own requirements file, meta/requirements.txt matches
-requirements.txt, and ansible-builder's introspection finds the same requirements. argv[1]: the check's work dir."""
+"""Checks of tools/checks/ee.sh on the execution environment files (run from the repository root):
+meta/execution-environment.yml is the collection's dependencies-only metadata naming its own requirements file, that
+ansible-builder's introspection of the collection as it ships finds those requirements, and that the build context of
+extensions/ee/execution-environment.yml (the project's EE definition) has the base image, Python, ansible-core,
+ansible-runner and requirements the file names. argv[1]: the check's work dir."""
+import fnmatch
 import os
 import re
 import sys
@@ -10,6 +13,8 @@ import yaml
 
 work = sys.argv[1]
 problems = []
+META = "meta/execution-environment.yml"
+DEFINITION = "extensions/ee/execution-environment.yml"
 
 
 def requirements(path):
@@ -18,29 +23,51 @@ def requirements(path):
         return [line.split(" #")[0].strip() for line in fh if line.strip() and not line.lstrip().startswith("#")]
 
 
-with open("meta/execution-environment.yml", encoding="utf-8") as fh:
-    ee = yaml.safe_load(fh)
-deps = ee.get("dependencies") or {}
+def load(path):
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
 wanted = requirements("requirements.txt")
 if not wanted:
     problems.append("requirements.txt lists no requirement")
 
-# the collection's side: file names, resolved against the collection root
+# 1. the collection's side: dependencies only, file names relative to the collection root, files that ship
+meta = load(META)
+extra = sorted(set(meta) - {"version", "dependencies"})
+if extra:
+    problems.append("%s is the collection's dependencies only (what ansible-builder reads when it installs the "
+                    "collection); %s belong(s) in %s" % (META, ", ".join(extra), DEFINITION))
+deps = meta.get("dependencies") or {}
+extra = sorted(set(deps) - {"python", "system"})
+if extra:
+    problems.append("%s: dependencies.%s is not read from a collection (only python and system are)"
+                    % (META, ", dependencies.".join(extra)))
+with open("galaxy.yml", encoding="utf-8") as fh:
+    build_ignore = (yaml.safe_load(fh) or {}).get("build_ignore") or []
 for key in ("python", "system"):
-    if key in deps and not isinstance(deps[key], str):
-        problems.append("dependencies.%s must be a file name (relative to the collection root): ansible-builder's "
-                        "introspection and galaxy-importer do not read an inline list in a collection" % key)
+    if key not in deps:
+        continue
+    name = deps[key]
+    if not isinstance(name, str) or "\n" in name:
+        problems.append("%s: dependencies.%s must be a file name (relative to the collection root): ansible-builder's "
+                        "introspection and galaxy-importer do not read an inline list in a collection" % (META, key))
+    elif os.path.isabs(name) or name.startswith("..") or not os.path.isfile(name):
+        problems.append("%s: dependencies.%s: %s is not a file of the collection root" % (META, key, name))
+    elif any(fnmatch.fnmatch(name, pattern) or name.startswith(pattern.rstrip("/") + "/") for pattern in build_ignore):
+        problems.append("%s: dependencies.%s: %s is in galaxy.yml's build_ignore: it would not ship" % (META, key, name))
 if deps.get("python") != "requirements.txt":
-    problems.append("dependencies.python must be requirements.txt (the collection's own, at its root)")
-if requirements("meta/requirements.txt") != wanted:
-    problems.append("meta/requirements.txt %s differs from requirements.txt %s: keep them alike"
-                    % (requirements("meta/requirements.txt"), wanted))
+    problems.append("%s: dependencies.python must be requirements.txt (the collection's own, at its root)" % META)
 introspected = requirements(os.path.join(work, "introspected.txt")) \
     if os.path.exists(os.path.join(work, "introspected.txt")) else []
 if sorted(introspected) != sorted(wanted):
     problems.append("ansible-builder introspect finds %s in the collection, not %s" % (introspected, wanted))
 
-# the EE file's side: the build context
+# 2. the project's EE definition: its build context
+ee = load(DEFINITION)
+deps = ee.get("dependencies") or {}
+if ee.get("version") != 3:
+    problems.append("%s: version must be 3 (the ansible-builder 3 format)" % DEFINITION)
 base = ((ee.get("images") or {}).get("base_image") or {}).get("name", "")
 with open(os.path.join(work, "context", "Containerfile"), encoding="utf-8") as fh:
     containerfile = fh.read()
@@ -69,5 +96,5 @@ for line in problems:
     print("ERROR: ee: %s" % line, file=sys.stderr)
 if problems:
     sys.exit(1)
-print("ee: ansible-builder create -f meta/execution-environment.yml: FROM %s, %s, %s + %s; introspection of the "
-      "collection: %s" % (base, args.get("PYPKG"), refs, ", ".join(wanted), ", ".join(introspected)))
+print("ee: ansible-builder create -f %s: FROM %s, %s, %s + %s; introspection of the collection (%s): %s"
+      % (DEFINITION, base, args.get("PYPKG"), refs, ", ".join(wanted), META, ", ".join(introspected)))

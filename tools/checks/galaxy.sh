@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The built collection, as Galaxy / Automation Hub would import it:
 # 1. `ansible-galaxy collection build` into build/galaxy/ (galaxy.yml's build_ignore decides what ships);
-# 2. the tarball must not hold development-only paths (emulator/, tools/, benchmarks/, .venv, build, tests/output...);
+# 2. the tarball must not hold development-only paths (emulator/, tools/, benchmarks/, .venv, build, tests/output...),
+#    and must carry the licence galaxy.yml names: COPYING, the GPL-3.0 text, as in the repository;
 # 3. galaxy-importer on the tarball, offline (its config is written below: no ansible-test, no network): galaxy.yml
 #    and MANIFEST schema, README and per-role README, ansible-doc of every plugin, ansible-lint of the roles,
 #    changelog presence. Any ERROR or WARNING from the importer fails the check.
@@ -24,6 +25,18 @@ if [ -n "$bad" ]; then
   echo "$bad" | head -n 50 >&2
   die "$(basename "$tarball") ships development-only files (above): add them to galaxy.yml build_ignore"
 fi
+
+# 2b. the licence: galaxy.yml says GPL-3.0-or-later, so the GPL version 3 text ships at the collection's root
+[ "$("$PY" -c 'import yaml; print(" ".join(yaml.safe_load(open("galaxy.yml"))["license"]))')" = GPL-3.0-or-later ] \
+  || die "galaxy.yml: license is not GPL-3.0-or-later (update this check together with the licence file)"
+[ -f COPYING ] || die "no COPYING in the repository: the GPL-3.0 text galaxy.yml's license names"
+listing=$(tar -tzf "$tarball" | sed 's#^\./##')
+grep -qx 'COPYING' <<<"$listing" \
+  || die "$(basename "$tarball") has no COPYING (the GPL-3.0 text galaxy.yml's license names): keep it out of build_ignore"
+shipped=$(tar -xzOf "$tarball" COPYING 2>/dev/null || tar -xzOf "$tarball" ./COPYING)
+[ "$shipped" = "$(cat COPYING)" ] || die "the COPYING of $(basename "$tarball") differs from the repository's"
+head -n 2 COPYING | tr -s ' ' | grep -q 'Version 3, 29 June 2007' \
+  || die "COPYING is not the GNU General Public License version 3 text"
 
 # 3. galaxy-importer, offline
 cat >"$out/galaxy-importer.cfg" <<CFG
