@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv emulator demo test test-emulator test-statuspage test-unit test-sanity test-integration \
-        test-molecule test-runner test-lint test-docs test-changelog test-galaxy bench clean docs
+        test-molecule test-runner test-lint test-docs test-changelog test-galaxy test-matrix bench clean docs
 
 help:
 	@echo "make demo   - start the emulator, onboard the example client, show the result, stop"
@@ -44,6 +44,7 @@ test-lint: venv ; tools/test.sh lint
 test-docs: venv ; tools/test.sh docs
 test-changelog: venv ; tools/test.sh changelog
 test-galaxy: venv ; tools/test.sh galaxy
+test-matrix: venv ; tools/test.sh matrix
 
 # The documentation site: build/docs/html/index.html (antsibull-docs + Sphinx, warnings are errors; see README.md)
 docs: venv

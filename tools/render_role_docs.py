@@ -37,8 +37,16 @@ def import_description():
     return cortex_description
 
 
+class Dumper(yaml.SafeDumper):
+    """Multi-line texts (the role's ``examples``) as literal blocks, as written by hand."""
+
+
+Dumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None))
+
+
 def dump(data):
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
 
 
 def render_specs(description, text):

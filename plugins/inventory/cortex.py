@@ -62,7 +62,7 @@ EXAMPLES = r"""
 # inventory/cortex.yml - the connection from the CORTEX_* variables (an AWX credential injects them)
 plugin: cloudforyou.cortex.cortex
 keyed_groups:
-  - key: cortex_tenant.exchange_version | default('none')
+  - key: cortex_tenant.exchange_version | default('none', true)
     prefix: exchange
 groups:
   failed_tenants: cortex_tenant.status == 'Failed'
