@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv emulator demo test test-emulator test-statuspage test-unit test-sanity test-integration \
+.PHONY: help venv emulator demo test check test-emulator test-statuspage test-unit test-sanity test-integration \
         test-molecule test-runner test-lint test-docs test-changelog test-galaxy test-matrix bench clean docs
 
 help:
 	@echo "make demo   - start the emulator, onboard the example client, show the result, stop"
-	@echo "make test   - every check (emulator, unit, sanity, integration, molecule, AWX runner, lint, docs, galaxy)"
+	@echo "make test   - every check (unit, lint, docs, emulator, sanity, integration, molecule, AWX runner, slices, matrix, galaxy)"
+	@echo "make check  - the inner loop: unit tests, ansible-lint, the emulator's tests (stops at the first failure)"
 	@echo "make emulator [PORT=8443] - run the Cortex emulator in the foreground"
 
 $(STAMP): requirements-dev.txt emulator/pyproject.toml
@@ -29,9 +30,13 @@ emulator: venv
 demo: venv
 	tools/demo.sh
 
-# Every check, in order of cost; tools/test.sh prints a summary with timings.
+# Every check, cheapest first, in two lanes; tools/test.sh prints a summary with timings.
 test: venv
 	tools/test.sh
+
+# The inner loop: what a change most often breaks, in order of cost, stopping at the first failure.
+check: venv
+	tools/test.sh --fail-fast unit lint emulator
 
 test-emulator: venv ; tools/test.sh emulator
 test-statuspage: venv ; tools/test.sh statuspage

@@ -117,7 +117,7 @@ def fleet_summary(summaries, check_mode=False):
     its reason (a client refused before any write has its problems; None: a client stopped before its summary)."""
     counts = dict(onboarded=0, unchanged=0, failed=0)
     objects = dict(created=0, changed=0, removed=0)
-    failures = []
+    failures, notes = [], []
     for client, summary in sorted((summaries or {}).items()):
         if not summary:
             counts["failed"] += 1
@@ -138,12 +138,17 @@ def fleet_summary(summaries, check_mode=False):
             counts["onboarded"] += 1
         else:
             counts["unchanged"] += 1
+        code = summary.get("code") or ""
+        if not summary.get("code_given") and code and not code.startswith("(") and code.casefold() != client.casefold():
+            notes.append("WARNING %s: its cortex_client has no code and its tenant's code is %s: add 'code: %s' to its "
+                         "file (host_vars/%s.yml), or name the host %s, so that every run and the inventory plugin "
+                         "find it by its code" % (client, code, code, client, code))
     would = "would be " if check_mode else ""
     head = "Fleet%s: %d client(s) - %d %sonboarded or changed, %d unchanged, %d failed; objects %d %screated, %d %s" \
         "changed, %d %sremoved" % (" [check mode: nothing written]" if check_mode else "", len(summaries or {}),
                                    counts["onboarded"], would, counts["unchanged"], counts["failed"], objects["created"],
                                    would, objects["changed"], would, objects["removed"], would)
-    return [head] + failures
+    return [head] + failures + notes
 
 
 def usage_csv(tenants):

@@ -122,6 +122,7 @@ class ClientPlan(object):
         return {
             "problems": self.problems,
             "code": self.code,
+            "code_given": bool(self.client.get("code")),
             "exists": self.current is not None,
             "tenant": tenant,
             "domains": domains,

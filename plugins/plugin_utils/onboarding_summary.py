@@ -127,4 +127,5 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
     lines += ["FAILED %s (%s): %s" % (f["object"], f["step"], f["reason"]) for f in failures]
     code = ((steps or {}).get("tenant") or {}).get("tenant", {}).get("code") or plan.get("code")
     return dict(counts, steps=per_step, failures=failures, lines=lines, words=words, objects=outcomes,
-                code=code or ("(would be made by Cortex)" if check_mode else "(no code yet)"))
+                code=code or ("(would be made by Cortex)" if check_mode else "(no code yet)"),
+                code_given=bool(plan.get("code_given")))

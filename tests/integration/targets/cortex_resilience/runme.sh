@@ -53,6 +53,25 @@ run "$state/check.log" slow_check.yml -e "@$state/slow.yml" || fail "after the f
 echo "cortex_resilience: $(grep -cE 'ITRES: [0-9]+/[0-9]+ provisioned' "$state/slow.log") progress line(s); one user" \
   "failed for good, the summary named it, the other users' mailboxes are provisioned"
 
+# 2b. the run's deadline reached with provisioning in progress: each object not confirmed is a failure
+start deadline --delay 2 --workers 1
+rc=0
+run "$state/deadline.log" timeout.yml -e "@$state/deadline.yml" || rc=$?
+[ "$rc" -ne 0 ] || fail "a run whose wait timed out should fail" "$state/deadline.log"
+grep -qE 'Client ITDLN \(Integration Deadline\): [0-9]+ created, 0 changed, 0 removed, 0 unchanged, [1-9][0-9]* failed' \
+  "$state/deadline.log" || fail "the summary does not count the objects not confirmed" "$state/deadline.log"
+grep -q 'after wait_timeout=' "$state/deadline.log" || fail "the summary does not say why" "$state/deadline.log"
+echo "cortex_resilience: the deadline reached with work in progress: $(grep -oE '[0-9]+ failed' "$state/deadline.log" \
+  | head -n 1), the run failed"
+
+# 2c. Cortex lost during the wait: the wait ends at the breaker's time, a failure with what is not confirmed
+start outage --delay 30 --workers 1
+start_time=$(date +%s)
+run "$state/outage.log" outage.yml -e "@$state/outage.yml" -e "outage_state=$state/emulator-outage" \
+  || fail "the outage scenario" "$state/outage.log"
+grep -E '"msg": "cortex_resilience:' "$state/outage.log" | sed 's/^ *"msg": "\(.*\)"$/\1/'
+echo "cortex_resilience: the outage ended the wait in $(( $(date +%s) - start_time )) s, not its wait_timeout of 600 s"
+
 # 3. a dripping server and a dead one
 python drip_server.py "$state/drip.port" & echo $! >"$state/drip.pid"
 for _ in $(seq 50); do [ -s "$state/drip.port" ] && break; sleep 0.1; done

@@ -109,6 +109,12 @@ def test_the_fleet_summary_gives_a_refused_clients_reason_and_says_would_be_in_c
                            "C": None}, check_mode=True)
     assert lines[0].startswith("Fleet [check mode: nothing written]: 3 client(s) - 1 would be onboarded or changed")
     assert "FAILED B: refused before any write: client: 'x' is not a valid e-mail address" in lines
+    lines = fleet_summary({"bakery": {"created": 3, "code": "BMS", "code_given": False},
+                           "BMS2": {"created": 3, "code": "BMS2", "code_given": False},
+                           "ANY": {"created": 3, "code": "XY", "code_given": True}})
+    assert lines[1:] == ["WARNING bakery: its cortex_client has no code and its tenant's code is BMS: add 'code: BMS' "
+                         "to its file (host_vars/bakery.yml), or name the host BMS, so that every run and the inventory "
+                         "plugin find it by its code"]
 
 
 def test_csv_with_french_headers_semicolons_bom_and_quotes():
