@@ -389,21 +389,24 @@ class CortexAPI(object):
         return found
 
     def object_statuses(self, code, family):
-        """Statuses of a tenant's objects from one listing, keyed like :func:`cortex_poll.ref_key`.
+        """Statuses of a tenant's objects from one listing, keyed like :func:`cortex_kinds.ref_key`.
 
-        ``family`` ``tenant``: the tenant and its Hosted Exchange; ``users``: its users and their mailboxes. Objects
-        that do not exist are absent.
+        ``family`` (cortex_kinds.Kind.family) ``tenant``: the tenant and its Hosted Exchange; ``users``: its users and
+        their mailboxes. Objects that do not exist are absent.
         """
-        key = code.casefold()
-        if family == "tenant":
-            root = self.client.call("FIND", _customer(code, [element("service")]))
-            found = {}
-            for node in root.findall("customer"):
-                found[("tenant", key, "")] = _text(node, "status")
-                for service in node.findall("service"):
-                    if _text(service, "name") == EXCHANGE_SERVICE:
-                        found[("exchange", key, "")] = _text(service, "status")
-            return found
+        return getattr(self, "_statuses_of_" + family)(code, code.casefold())
+
+    def _statuses_of_tenant(self, code, key):
+        root = self.client.call("FIND", _customer(code, [element("service")]))
+        found = {}
+        for node in root.findall("customer"):
+            found[("tenant", key, "")] = _text(node, "status")
+            for service in node.findall("service"):
+                if _text(service, "name") == EXCHANGE_SERVICE:
+                    found[("exchange", key, "")] = _text(service, "status")
+        return found
+
+    def _statuses_of_users(self, code, key):
         found = {}
         for user in self.find_users(code, with_exchange=True) or []:
             login = (user.get("login") or "").casefold()
@@ -413,19 +416,24 @@ class CortexAPI(object):
 
     def provision(self, ref):
         """Queue an object's provisioning (again): a SET on the object, which Cortex answers with a new request when
-        the object is ``Failed`` (docs/protocol.md); for removals, the DELETE again."""
-        kind, code, action = ref["kind"], ref["tenant"], ref.get("action") or "provision"
-        if kind == "tenant":
-            return self.delete_tenant(code) if action == "delete" else self.update_tenant(code, {})
-        if kind == "exchange":
-            return self.deprovision_tenant_exchange(code) if action == "deprovision" \
-                else _single(self.client.call("SET", _customer(code, [_exchange()])))
-        if kind == "user":
-            return self.delete_user(code, ref["login"]) if action == "delete" else self.update_user(code, ref["login"], {})
-        if kind == "mailbox":
-            return self.deprovision_mailbox(code, ref["login"]) if action == "deprovision" \
-                else self.set_mailbox(code, ref["login"], ref["plan"])
-        raise ValueError("unknown kind of object %r" % kind)
+        the object is ``Failed`` (docs/protocol.md); for removals, the DELETE again. One write per (kind, action)."""
+        write = PROVISION.get((ref["kind"], ref.get("action") or "provision"))
+        if write is None:
+            raise ValueError("no write for a %s to %s" % (ref["kind"], ref.get("action")))
+        return write(self, ref)
+
+
+# How each kind of object is provisioned again, or removed again (cortex_kinds.ACTIONS), by the poll scheduler.
+PROVISION = {
+    ("tenant", "provision"): lambda api, ref: api.update_tenant(ref["tenant"], {}),
+    ("tenant", "delete"): lambda api, ref: api.delete_tenant(ref["tenant"]),
+    ("exchange", "provision"): lambda api, ref: _single(api.client.call("SET", _customer(ref["tenant"], [_exchange()]))),
+    ("exchange", "deprovision"): lambda api, ref: api.deprovision_tenant_exchange(ref["tenant"]),
+    ("user", "provision"): lambda api, ref: api.update_user(ref["tenant"], ref["login"], {}),
+    ("user", "delete"): lambda api, ref: api.delete_user(ref["tenant"], ref["login"]),
+    ("mailbox", "provision"): lambda api, ref: api.set_mailbox(ref["tenant"], ref["login"], ref["plan"]),
+    ("mailbox", "deprovision"): lambda api, ref: api.deprovision_mailbox(ref["tenant"], ref["login"]),
+}
 
 
 def _mailbox(plan):
