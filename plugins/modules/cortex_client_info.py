@@ -120,15 +120,18 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 
 
-def main():
-    module = CortexModule(
-        argument_spec=dict(tenant=dict(type="str"), name=dict(type="str"), detail=dict(type="bool", default=True),
-                           catalog=dict(type="bool", default=False)),
-        with_wait=False,
-        bulk=True,
-        required_one_of=[("tenant", "name")],
-        mutually_exclusive=[("tenant", "name")],
-    )
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(
+    argument_spec=dict(tenant=dict(type="str"), name=dict(type="str"), detail=dict(type="bool", default=True),
+                       catalog=dict(type="bool", default=False)),
+    with_wait=False,
+    bulk=True,
+    required_one_of=[("tenant", "name")],
+    mutually_exclusive=[("tenant", "name")],
+)
+
+
+def run(module):
     params = module.params
     label = "tenant '%s'" % (params["tenant"] or params["name"])
     extra = {}
@@ -150,6 +153,10 @@ def main():
     except CortexError as exc:
         module.fail_cortex(exc, label)
     module.exit_json(changed=False, found=True, client=client, state=state, **extra)
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":
