@@ -299,7 +299,7 @@ def run_module(module, module_name, module_args, check_mode=False, diff=False):
         spec["module_args"] = plain(module_args)
         instance.__init__(**spec)
         module.run(instance)
-        raise RuntimeError("the module ended without exit_json or fail_json")
+        result = dict(failed=True, msg="Module failed: the module ended without exit_json or fail_json")
     except ModuleExit as done:
         result = done.result
     except Exception as exc:  # pylint: disable=broad-except
