@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import json
 from types import SimpleNamespace
 
@@ -422,3 +423,21 @@ def test_other_modules_and_deprecating_specs_are_module_runs(monkeypatch):
 def test_a_module_run_without_requests_on_the_controller(monkeypatch):
     monkeypatch.setattr(inprocess, "HAS_REQUESTS", False)
     assert "requests" in inprocess.refusal(*task(), module_name="cloudforyou.cortex.cortex_user_info")
+
+
+def test_runs_in_one_worker_share_nothing(fakes):
+    """The items of a loop run in one worker process, one after the other: the declarations stay as they are, and
+    a run's warnings, secrets and parameters stay with it."""
+    declared = copy.deepcopy([module.SPEC for module in MODULES])
+    fakes()
+    first = in_process(cortex_tenant, dict(CONNECTION, code="BMS", name="B", full_name="B"), check_mode=True)
+    fakes()
+    second = in_process(cortex_user, dict(CONNECTION, tenant="BMS", users=[
+        dict(upn="u%d@%s" % (i, DOMAIN), first_name="U", last_name="N", password="Pw-%d-%s" % (i, SECRET))
+        for i in range(3)]))
+    fakes()
+    third = in_process(cortex_user, dict(CONNECTION, tenant="BMS", upn="v@" + DOMAIN, first_name="V",
+                                         last_name="N", password="Other-Pw-77"))
+    assert len(first["warnings"]) == 1 and "warnings" not in second and "warnings" not in third
+    assert second["changed"] and third["changed"] and third["invocation"]["module_args"]["users"] is None
+    assert [module.SPEC for module in MODULES] == declared
