@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, cloudforyou infra team
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""cortex_tenant runs through the collection's waiting action: progress lines while it waits for provisioning."""
+"""cortex_tenant runs through the collection's waiting action: in-process when the connection is local, and
+progress lines while it waits for provisioning."""
 
 from __future__ import absolute_import, division, print_function
 

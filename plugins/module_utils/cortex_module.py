@@ -85,20 +85,33 @@ def output_strings(value):
             stack.extend(current)
 
 
-class CortexModule(AnsibleModule):
-    """AnsibleModule with the connection options, one API client, and the engine."""
+def cortex_argument_spec(argument_spec, with_wait=True, bulk=False, batch=False):
+    """A module's whole argument spec: the connection options, the wait, bulk and batch ones it takes, and its own."""
+    spec = dict(CONNECTION_SPEC)
+    if with_wait:
+        spec.update(WAIT_SPEC)
+    if bulk:
+        spec.update(BULK_SPEC)
+    if batch:
+        spec.update(BATCH_SPEC)
+    spec.update(argument_spec)
+    return spec
+
+
+class CortexModuleMixin(object):
+    """The Cortex part of a module: the connection options, one API client, the engine and the result.
+
+    It sits in front of a class with the interface of AnsibleModule (``params``, ``check_mode``, ``_diff``,
+    ``argument_spec``, ``no_log_values``, ``warn``, ``exit_json``, ``fail_json``): AnsibleModule in a module run
+    (:class:`CortexModule`), or the controller's in-process module of ``plugin_utils/cortex_inprocess.py``.
+    A module file declares ``SPEC`` (these keyword arguments) and ``run(module)``; ``main()`` is
+    ``run(CortexModule(**SPEC))``.
+    """
 
     def __init__(self, argument_spec, with_wait=True, bulk=False, batch=False, **kwargs):
-        spec = dict(CONNECTION_SPEC)
-        if with_wait:
-            spec.update(WAIT_SPEC)
-        if bulk:
-            spec.update(BULK_SPEC)
-        if batch:
-            spec.update(BATCH_SPEC)
-        spec.update(argument_spec)
         kwargs.setdefault("supports_check_mode", True)
-        super(CortexModule, self).__init__(argument_spec=spec, **kwargs)
+        super(CortexModuleMixin, self).__init__(
+            argument_spec=cortex_argument_spec(argument_spec, with_wait, bulk, batch), **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.started = time.monotonic()
@@ -111,13 +124,17 @@ class CortexModule(AnsibleModule):
 
     def exit_json(self, **kwargs):
         self._narrow_no_log_values(kwargs)
-        super(CortexModule, self).exit_json(**kwargs)
+        super(CortexModuleMixin, self).exit_json(**kwargs)
 
     def fail_json(self, msg, **kwargs):
         kwargs["msg"] = msg
         self._narrow_no_log_values(kwargs)
         msg = kwargs.pop("msg")
-        super(CortexModule, self).fail_json(msg, **kwargs)
+        super(CortexModuleMixin, self).fail_json(msg, **kwargs)
+
+    def message_texts(self):
+        """The texts of the warnings and deprecations the result will carry (AnsibleModule keeps them globally)."""
+        return [str(w) for w in get_warning_messages()] + [str(d) for d in get_deprecation_messages()]
 
     def _narrow_no_log_values(self, result):
         """Keep only the secrets that occur in the result, before Ansible masks it.
@@ -131,8 +148,7 @@ class CortexModule(AnsibleModule):
         if len(self.no_log_values) < NARROW_NO_LOG_FROM:
             return
         result.setdefault("invocation", {"module_args": masked_params(self.argument_spec, self.params)})
-        texts = list(output_strings(result)) + [str(w) for w in get_warning_messages()]
-        texts += [str(d) for d in get_deprecation_messages()]
+        texts = list(output_strings(result)) + self.message_texts()
         separator = "\x00"
         if any(separator in value for value in self.no_log_values):
             return  # the joined text could hide a secret split by a separator: keep every value
@@ -310,3 +326,7 @@ class CortexModule(AnsibleModule):
             result.pop("failed")
             self.fail_json(msg=msg, **result)
         self.exit_json(**result)
+
+
+class CortexModule(CortexModuleMixin, AnsibleModule):
+    """AnsibleModule with the connection options, one API client, and the engine: a module run."""

@@ -97,12 +97,18 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_users im
     ADMIN_OPTION_FIELDS, USER_EXTRA_OPTIONS, AdminEntity, user_argument_spec, user_items)
 
 
-def main():
-    spec = user_argument_spec(ADMIN_OPTION_FIELDS, bulk=False, upn=dict(required=True),
-                              roles=dict(default=["Customer Administrator"]))
-    module = CortexModule(argument_spec=spec)
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(argument_spec=user_argument_spec(ADMIN_OPTION_FIELDS, bulk=False, upn=dict(required=True),
+                                             roles=dict(default=["Customer Administrator"])))
+
+
+def run(module):
     names = [field.name for field in ADMIN_OPTION_FIELDS] + list(USER_EXTRA_OPTIONS)
     module.run(AdminEntity(module), user_items(dict(module.params, users=None), names), "user")
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":

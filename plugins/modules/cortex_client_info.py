@@ -156,17 +156,20 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_descript
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 
 
-def main():
-    module = CortexModule(
-        argument_spec=dict(tenant=dict(type="str"), name=dict(type="str"), detail=dict(type="bool", default=True),
-                           catalog=dict(type="bool", default=False), snapshot=dict(type="bool", default=False),
-                           domains=dict(type="list", elements="str"),
-                           user_properties=dict(type="bool", default=False)),
-        with_wait=False,
-        bulk=True,
-        required_one_of=[("tenant", "name")],
-        mutually_exclusive=[("tenant", "name")],
-    )
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(
+    argument_spec=dict(tenant=dict(type="str"), name=dict(type="str"), detail=dict(type="bool", default=True),
+                       catalog=dict(type="bool", default=False), snapshot=dict(type="bool", default=False),
+                       domains=dict(type="list", elements="str"),
+                       user_properties=dict(type="bool", default=False)),
+    with_wait=False,
+    bulk=True,
+    required_one_of=[("tenant", "name")],
+    mutually_exclusive=[("tenant", "name")],
+)
+
+
+def run(module):
     params = module.params
     label = "tenant '%s'" % (params["tenant"] or params["name"])
     try:
@@ -197,6 +200,10 @@ def main():
                                                       mailbox=(u.get("exchange") or {}).get("status", "NotProvisioned"),
                                                       roles=u.get("roles")) for u in users])
     module.exit_json(changed=False, found=True, client=client, state=state, **extra)
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":

@@ -131,22 +131,29 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine i
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 
 
-def main():
-    module = CortexModule(
-        argument_spec=dict(
-            tenant=dict(type="str", required=True),
-            name=dict(type="str"),
-            primary=dict(type="bool"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            domains=dict(type="list", elements="dict", options=ENTRY_SPEC),
-        ),
-        required_one_of=[("name", "domains")],
-        mutually_exclusive=[("name", "domains"), ("primary", "domains"), ("state", "domains")],
-    )
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(
+    argument_spec=dict(
+        tenant=dict(type="str", required=True),
+        name=dict(type="str"),
+        primary=dict(type="bool"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        domains=dict(type="list", elements="dict", options=ENTRY_SPEC),
+    ),
+    required_one_of=[("name", "domains")],
+    mutually_exclusive=[("name", "domains"), ("primary", "domains"), ("state", "domains")],
+)
+
+
+def run(module):
     params = module.params
     entries = params["domains"] or [dict(name=params["name"], primary=params["primary"], state=params["state"])]
     item = Item("domains of tenant '%s'" % params["tenant"], dict(entries=entries))
     module.run(TenantDomains(module), [item])
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":

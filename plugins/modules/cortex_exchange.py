@@ -179,24 +179,27 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_exchange
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 
 
-def main():
-    module = CortexModule(
-        argument_spec=dict(
-            tenant=dict(type="str", required=True),
-            version=dict(type="str"),
-            customer_plan=dict(type="str"),
-            user_plans=dict(type="list", elements="str"),
-            user=dict(type="str"),
-            plan=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            mailboxes=dict(type="list", elements="dict", options=MAILBOX_SPEC),
-        ),
-        bulk=True,
-        batch=True,
-        mutually_exclusive=[("user", "mailboxes"), ("version", "user"), ("version", "mailboxes"),
-                            ("user_plans", "user"), ("user_plans", "mailboxes"), ("plan", "mailboxes"),
-                            ("customer_plan", "user"), ("customer_plan", "mailboxes"), ("state", "mailboxes")],
-    )
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(
+    argument_spec=dict(
+        tenant=dict(type="str", required=True),
+        version=dict(type="str"),
+        customer_plan=dict(type="str"),
+        user_plans=dict(type="list", elements="str"),
+        user=dict(type="str"),
+        plan=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        mailboxes=dict(type="list", elements="dict", options=MAILBOX_SPEC),
+    ),
+    bulk=True,
+    batch=True,
+    mutually_exclusive=[("user", "mailboxes"), ("version", "user"), ("version", "mailboxes"),
+                        ("user_plans", "user"), ("user_plans", "mailboxes"), ("plan", "mailboxes"),
+                        ("customer_plan", "user"), ("customer_plan", "mailboxes"), ("state", "mailboxes")],
+)
+
+
+def run(module):
     params = module.params
     if params["user"] is None and params["mailboxes"] is None:
         desired = dict(version=params["version"], customer_plan=params["customer_plan"], user_plans=params["user_plans"])
@@ -204,6 +207,10 @@ def main():
         module.run(TenantExchange(module), [item], "service")
     module.run(Mailboxes(module), mailbox_items(params), "service",
                bulk_key="mailboxes" if params["mailboxes"] is not None else None)
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":

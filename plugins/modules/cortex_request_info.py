@@ -122,17 +122,20 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll imp
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import FINAL_STATUSES
 
 
-def main():
-    module = CortexModule(
-        argument_spec=dict(
-            ids=dict(type="list", elements="int", required=True),
-            wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="int", default=600),
-            return_requests=dict(type="str", default="all", choices=["all", "unsuccessful"]),
-        ),
-        with_wait=False,
-        bulk=True,
-    )
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(
+    argument_spec=dict(
+        ids=dict(type="list", elements="int", required=True),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=600),
+        return_requests=dict(type="str", default="all", choices=["all", "unsuccessful"]),
+    ),
+    with_wait=False,
+    bulk=True,
+)
+
+
+def run(module):
     ids = module.params["ids"]
     unique = sorted(set(ids), key=ids.index)
     # Reading only: the scheduler polls oldest first and never queues anything again (retries=0).
@@ -158,6 +161,10 @@ def main():
                          % (len(pending), module.params["wait_timeout"], ", ".join(map(str, pending[:20]))),
                          requests=requests, summary=summary)
     module.exit_json(changed=False, requests=requests, summary=summary)
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":

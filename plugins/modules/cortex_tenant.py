@@ -168,13 +168,20 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module i
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenants import Tenant, tenant_argument_spec
 
 
-def main():
-    module = CortexModule(argument_spec=tenant_argument_spec(), required_one_of=[("name", "code")])
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(argument_spec=tenant_argument_spec(), required_one_of=[("name", "code")])
+
+
+def run(module):
     params = module.params
     desired = dict((field.name, params[field.name]) for field in Tenant.fields)
     desired["domains"] = params["domains"]
     item = Item("tenant '%s'" % (params["code"] or params["name"]), desired, params["state"])
     module.run(Tenant(module), [item], "tenant")
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":

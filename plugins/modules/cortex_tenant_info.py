@@ -128,12 +128,15 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_clients 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModule
 
 
-def main():
-    module = CortexModule(
-        argument_spec=dict(code=dict(type="str"), name=dict(type="str"), usage=dict(type="bool", default=False)),
-        with_wait=False,
-        bulk=True,
-    )
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(
+    argument_spec=dict(code=dict(type="str"), name=dict(type="str"), usage=dict(type="bool", default=False)),
+    with_wait=False,
+    bulk=True,
+)
+
+
+def run(module):
     api = module.api
     try:
         found = api.find_tenants(code=module.params["code"], name=module.params["name"])
@@ -153,6 +156,10 @@ def main():
 
     tenants = module.read_all(read, found, lambda summary: "tenant '%s'" % summary["code"])
     module.exit_json(changed=False, tenants=without_partner(tenants, partner))
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":

@@ -156,18 +156,26 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_users im
     USER_EXTRA_OPTIONS, USER_OPTION_FIELDS, UserEntity, user_argument_spec, user_items)
 
 
-def main():
-    names = [field.name for field in USER_OPTION_FIELDS] + list(USER_EXTRA_OPTIONS)
-    module = CortexModule(
-        argument_spec=user_argument_spec(),
-        bulk=True,
-        batch=True,
-        required_one_of=[("upn", "users")],
-        # The bulk form takes every option per item: a single-form option beside ``users`` would be ignored.
-        mutually_exclusive=[(name, "users") for name in names],
-    )
-    module.run(UserEntity(module), user_items(module.params, names), "user",
+_NAMES = [field.name for field in USER_OPTION_FIELDS] + list(USER_EXTRA_OPTIONS)
+
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(
+    argument_spec=user_argument_spec(),
+    bulk=True,
+    batch=True,
+    required_one_of=[("upn", "users")],
+    # The bulk form takes every option per item: a single-form option beside ``users`` would be ignored.
+    mutually_exclusive=[(name, "users") for name in _NAMES],
+)
+
+
+def run(module):
+    module.run(UserEntity(module), user_items(module.params, _NAMES), "user",
                bulk_key="users" if module.params["users"] is not None else None)
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":

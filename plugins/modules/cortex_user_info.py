@@ -95,12 +95,15 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module i
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
 
 
-def main():
-    module = CortexModule(
-        argument_spec=dict(tenant=dict(type="str", required=True), upn=dict(type="str")),
-        with_wait=False,
-        bulk=True,
-    )
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(
+    argument_spec=dict(tenant=dict(type="str", required=True), upn=dict(type="str")),
+    with_wait=False,
+    bulk=True,
+)
+
+
+def run(module):
     api, code, upn = module.api, module.params["tenant"], module.params["upn"]
     if upn:
         problems = rules.upn_problems(upn)
@@ -128,6 +131,10 @@ def main():
 
     users = module.read_all(read, found, lambda summary: "user '%s'" % summary["upn"])
     module.exit_json(changed=False, users=users)
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":

@@ -98,8 +98,11 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll imp
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_results as results
 
 
-def main():
-    module = CortexModule(argument_spec=dict(jobs=dict(type="list", elements="dict", required=True)), bulk=True)
+# The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
+SPEC = dict(argument_spec=dict(jobs=dict(type="list", elements="dict", required=True)), bulk=True)
+
+
+def run(module):
     jobs = module.params["jobs"]
     problems = [("jobs[%d]" % index, issues) for index, issues in enumerate(job_problems(job) for job in jobs) if issues]
     if problems:
@@ -116,6 +119,10 @@ def main():
         result.pop("msg", None)
         result[results.WAIT_KEY] = dict(jobs=jobs, wait_left=module.wait_left())
     module.finish(result)
+
+
+def main():
+    run(CortexModule(**SPEC))
 
 
 if __name__ == "__main__":

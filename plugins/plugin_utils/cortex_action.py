@@ -11,6 +11,10 @@ interval with those jobs, prints again, and so on until everything has ended or 
 it settles the module's result with the jobs' outcome (statuses, failures), exactly as the module would have.
 
 At zero latency everything ends within the first interval: one module run, no line printed, nothing added.
+
+Every module of the collection has an action plugin on :class:`CortexAction` (the waiting ones on
+:class:`CortexWaitingAction`): when the task's connection is ``local``, it runs the module in the worker process
+(``cortex_inprocess.py``) instead of as a module run, with the same result.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,6 +29,7 @@ from ansible.utils.display import Display
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_results as results
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_connection import OPTION_NAMES
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import human_duration
+from ansible_collections.cloudforyou.cortex.plugins.plugin_utils import cortex_inprocess as inprocess
 
 display = Display()
 
@@ -48,28 +53,45 @@ def progress_line(jobs, started):
     return line
 
 
-class CortexWaitingAction(ActionBase):
-    """Runs the task's module, then keeps waiting in short ``cortex_wait`` runs, printing progress in between."""
+class CortexAction(ActionBase):
+    """Runs the task's module: in-process when it can (``cortex_inprocess.refusal``), else as a module run."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
-        result = super(CortexWaitingAction, self).run(tmp, task_vars)
+        result = super(CortexAction, self).run(tmp, task_vars)
+        result.update(self.run_module(self._task.resolved_action, dict(self._task.args), task_vars))
+        return result
+
+    def run_module(self, module_name, module_args, task_vars):
+        """The module's result, from a run in this process or from a module run on the task's host."""
+        reason = inprocess.refusal(self._task, self._connection, self._play_context, module_name)
+        if reason is None:
+            display.vvv("%s: running in-process on the controller" % module_name, host=self._play_context.remote_addr)
+            return inprocess.run_module(inprocess.module_file(module_name), module_name, module_args,
+                                        check_mode=self._task.check_mode, diff=self._task.diff)
+        display.vvv("%s: a module run (%s)" % (module_name, reason), host=self._play_context.remote_addr)
+        return self._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars)
+
+
+class CortexWaitingAction(CortexAction):
+    """Runs the task's module, then keeps waiting in short ``cortex_wait`` runs, printing progress in between."""
+
+    def run(self, tmp=None, task_vars=None):
+        result = ActionBase.run(self, tmp, task_vars)  # its own module run below, not CortexAction's
         args = dict(self._task.args)
         if args.get("progress_interval") is None:
             args["progress_interval"] = DEFAULT_PROGRESS_INTERVAL
         started = time.monotonic()
-        result.update(self._execute_module(module_name=self._task.resolved_action, module_args=args,
-                                           task_vars=task_vars))
+        result.update(self.run_module(self._task.resolved_action, args, task_vars))
         state = first = result.pop(results.WAIT_KEY, None)
         if not state:
             return result
         jobs = state["jobs"]
         while True:
             display.display(progress_line(jobs, started))
-            waited = self._execute_module(module_name=WAIT_MODULE, module_args=self.wait_args(args, jobs, state),
-                                          task_vars=task_vars)
+            waited = self.run_module(WAIT_MODULE, self.wait_args(args, jobs, state), task_vars)
             if waited.get("jobs") is None:
                 # the wait itself failed (refused, or an error reading): what is not confirmed is a failure, named
                 outage = waited.get("msg") or "waiting for the provisioning failed"

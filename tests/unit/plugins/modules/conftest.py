@@ -29,9 +29,10 @@ CONNECTION = dict(cortex_url="http://cortex.test", cortex_username="partner", co
 
 @pytest.fixture
 def use_api(monkeypatch):
-    """Install a fake CortexAPI (an object with the CortexAPI methods a test needs) for the modules; no sleeping."""
+    """Install a fake CortexAPI (an object with the CortexAPI methods a test needs) for the modules, in a module run
+    and in-process; no sleeping."""
     def use(fake):
-        monkeypatch.setattr(cortex_module.CortexModule, "api", property(lambda self: fake))
+        monkeypatch.setattr(cortex_module.CortexModuleMixin, "api", property(lambda self: fake))
         for module in (cortex_module, cortex_engine, cortex_poll):
             monkeypatch.setattr(module.time, "sleep", lambda seconds: None)
         return fake
