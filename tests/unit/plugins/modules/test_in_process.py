@@ -12,11 +12,26 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible.module_utils import _internal as module_utils_internal
+try:  # ansible-core 2.19: the flag a module run clears (below); older versions have none
+    from ansible.module_utils import _internal as module_utils_internal
+except ImportError:
+    module_utils_internal = None
 from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.warnings import get_deprecation_messages, get_warning_messages
-from ansible.module_utils.testing import patch_module_args
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19 (tools/checks/matrix.sh): the module reads its arguments from basic._ANSIBLE_ARGS
+    import contextlib
+    from unittest import mock
 
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode()):
+            yield
+
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_module
 from ansible_collections.cloudforyou.cortex.plugins.modules import (
     cortex_admin, cortex_client_info, cortex_domain, cortex_exchange, cortex_request_info, cortex_tenant,
@@ -54,10 +69,14 @@ class FakeAPI(object):
         return [dict(login=u["login"], upn=u["upn"], display_name=u.get("display_name"), status=u["status"])
                 for u in self.users.values() if upn is None or u["upn"].lower() == upn.lower()]
 
-    def get_user(self, code, login, with_exchange=False):
-        return dict(next(u for u in self.users.values() if u["login"] == login))
+    def get_user(self, code, login, with_exchange=False, properties=False):
+        for user in self.users.values():
+            if user["login"].casefold() == login.casefold():
+                return dict(user)
+        raise CortexError("NotFound: User '%s' could not be found." % login, 400,
+                          [("NotFound", "User '%s' could not be found." % login)])
 
-    def get_users(self, code, with_exchange=False):
+    def get_users(self, code, with_exchange=False, properties=False):
         return [dict(u) for u in self.users.values()]
 
     def _request(self):
@@ -110,7 +129,7 @@ def module_run(module, args, check_mode=False, diff=False, capsys=None):
     args = dict(args)
     args.update(_ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_module_name=fqcn(module))
     with pytest.MonkeyPatch.context() as patch:
-        if hasattr(module_utils_internal, "is_controller"):
+        if module_utils_internal is not None and hasattr(module_utils_internal, "is_controller"):
             patch.setattr(module_utils_internal, "is_controller", False)
         for name in ("_global_warnings", "_global_deprecations"):
             patch.setattr(module_warnings, name, type(getattr(module_warnings, name))())
