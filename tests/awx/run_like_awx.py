@@ -564,7 +564,7 @@ def offboard_jobs(work, ctype, credential, collections, survey, code):
     extra = survey_extra_vars(survey, {"survey_client_code": code, "survey_confirm_code": wrong})
     path, runner, stdout, _env, elapsed = run_job(work, "offboard-refused", "offboard_client_survey.yml", ctype,
                                                   credential, collections, extra)
-    if runner.status != "failed" or "Refusing to offboard tenant %s" % code not in stdout or "changed=0" not in stdout:
+    if runner.status != "failed" or "refusing to offboard tenant %s" % code not in stdout or "changed=0" not in stdout:
         raise CheckFailed("job offboard-refused: expected a refusal that changes nothing, got status %s:\n%s"
                           % (runner.status, "\n".join(stdout.splitlines()[-20:])))
     log("job %-14s failed as expected in %4.1fs: a confirmation that is not the code removes nothing"
