@@ -7,7 +7,7 @@ ROOT=$PWD
 export PATH="$ROOT/.venv/bin:$PATH"
 export PYTHONDONTWRITEBYTECODE=1
 
-ALL=(emulator statuspage unit sanity integration molecule runner ee lint docs docsite changelog galaxy)
+ALL=(emulator statuspage unit sanity integration molecule runner slices ee lint docs docsite changelog galaxy)
 checks=("$@")
 [ ${#checks[@]} -eq 0 ] && checks=("${ALL[@]}")
 
