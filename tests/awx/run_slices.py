@@ -255,9 +255,9 @@ class Job(object):
         # On an execution node AWX adds --delete (the node's directory goes when the job ends): kept here, searched.
         runner = shlex.quote(os.path.join(BIN, "ansible-runner"))
         path, node, stream = shlex.quote(self.path), shlex.quote(self.node), shlex.quote(self.stream)
+        values = (runner, path, self.playbook, self.ident, runner, node, stream, runner, path, self.ident)
         pipeline = ("set -o pipefail; %s transmit %s -p %s -i %s | %s worker --private-data-dir %s | tee %s | "
-                    "%s process %s -i %s" % (runner, path, self.playbook, self.ident, runner, node, stream, runner,
-                                            path, self.ident))
+                    "%s process %s -i %s" % values)
         self.started = time.monotonic()
         self.log = open(os.path.join(os.path.dirname(self.path), "pipeline.log"), "w", encoding="utf-8")
         self.proc = subprocess.Popen(["bash", "-c", pipeline], env=env, stdin=subprocess.DEVNULL, stdout=self.log,
