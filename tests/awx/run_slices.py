@@ -33,8 +33,10 @@ transmit on the controller, worker on the node, process back on the controller).
    them only; from the emulator's counters (/_emulator/stats) and by reading Cortex (every provisioning request through
    cortex_request_info, every tenant through cortex_tenant_info): each tenant, Hosted Exchange, user and mailbox
    provisioned exactly once, no other write, no duplicate tenant code, nothing failed;
-5. playbooks/fleet_report.yml as one more job (the fleet's whole inventory, not sliced): 12 clients, their users and
-   mailboxes per plan as written in the files, nothing that is not Provisioned; its CSV agrees;
+5. a user added to one tenant outside the files, whose provisioning Cortex fails (/_emulator/fail-next), and one
+   client more in the inventory, not in Cortex yet; then playbooks/fleet_report.yml as one more job (the whole
+   inventory, not sliced): every client with its users and mailboxes per plan as its file says, that user named as
+   not Provisioned (Failed), that client as missing, nothing else; its CSV says the same;
 6. the fleet launched again, with a limit naming every client and localhost (each slice gets the whole limit, mostly
    hosts of other slices): changed=0 in every slice, no write, no provisioning request, and each slice's fleet summary
    still counts its own clients (the summary play intersects the group with the limit's hosts in its inventory);
@@ -390,13 +392,29 @@ def stats_delta(after, before):
                                  if v - before["provisioning"].get(k, 0))}
 
 
-def read_cortex(work, env, total_requests):
-    """Every provisioning request and every tenant, read through the collection's info modules. A fresh emulator
-    numbers its requests from cortex_emulator.store.FIRST_REQUEST_ID, as a real server numbers them from its own."""
+def read_cortex_then_stray(ctx, env, total_requests):
+    """Every provisioning request and every tenant, read through the collection's info modules (a fresh emulator
+    numbers its requests from cortex_emulator.store.FIRST_REQUEST_ID, as a real server numbers them from its own);
+    then, in the same playbook, a user added to the first tenant outside the files, whose provisioning Cortex fails
+    (POST /_emulator/fail-next first): the fleet report must show it; not in a client file, the fleet's runs leave it
+    alone. Returns (what was read, (code, upn) of the stray user)."""
+    import urllib.request
+    from cortex_emulator import launcher
     from cortex_emulator.store import FIRST_REQUEST_ID
 
-    playbook = os.path.join(work, "read_cortex.yml")
-    out = os.path.join(work, "cortex.json")
+    code = sorted(ctx.clients)[0]
+    upn = "stray.user@" + ctx.clients[code]["domains"][0]["name"]
+    conn = ctx.emulator.connection
+    request = urllib.request.Request(conn.base + "/_emulator/fail-next", method="POST", data=json.dumps(
+        {"match": "stray.user_" + code, "count": 5, "message": "Mailbox database offline"}).encode(),
+        headers={"Authorization": conn.basic(), "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10, context=launcher._context(conn.base)) as answer:  # noqa: S310
+        json.load(answer)
+    variables = os.path.join(ctx.work, "stray.json")
+    # in no job's files: not searched for
+    write_private(variables, json.dumps({"stray_password": awx.make_password(upn, "Stray User")}))
+    playbook = os.path.join(ctx.work, "read_cortex.yml")
+    out = os.path.join(ctx.work, "cortex.json")
     with open(playbook, "w", encoding="utf-8") as fh:
         yaml.safe_dump([{
             "name": "Read what Cortex holds", "hosts": "localhost", "connection": "local", "gather_facts": False,
@@ -408,46 +426,18 @@ def read_cortex(work, env, total_requests):
                 {"name": "Keep them", "ansible.builtin.copy": {
                     "content": "{{ {'requests': requests.requests, 'tenants': tenants.tenants} | to_json }}",
                     "dest": out, "mode": "0600"}},
+                {"name": "A user outside the files, whose provisioning fails", "cloudforyou.cortex.cortex_user": {
+                    "tenant": code, "upn": upn, "first_name": "Stray", "last_name": "User",
+                    "password": "{{ stray_password }}", "provisioning_retries": 0},
+                 "register": "stray", "failed_when": "not stray.failed"},
             ]}], fh)
-    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), playbook], env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, universal_newlines=True, check=False)
-    if proc.returncode:
-        raise CheckFailed("reading Cortex failed:\n%s" % "\n".join(proc.stdout.splitlines()[-30:]))
-    with open(out, encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-def stray_failure(ctx, env):
-    """A user added to the first tenant outside the files, whose provisioning Cortex fails (POST /_emulator/fail-next):
-    the fleet report must show it. Not in a client file, so the fleet's runs leave it alone. Returns (code, upn)."""
-    import urllib.request
-    from cortex_emulator import launcher
-
-    code = sorted(ctx.clients)[0]
-    upn = "stray.user@" + ctx.clients[code]["domains"][0]["name"]
-    conn = ctx.emulator.connection
-    request = urllib.request.Request(conn.base + "/_emulator/fail-next", method="POST", data=json.dumps(
-        {"match": "stray.user_" + code, "count": 5, "message": "Mailbox database offline"}).encode(),
-        headers={"Authorization": conn.basic(), "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10, context=launcher._context(conn.base)) as answer:  # noqa: S310
-        json.load(answer)
-    password = awx.make_password(upn, "Stray User")  # in no job: not searched for
-    variables = os.path.join(ctx.work, "stray.json")
-    write_private(variables, json.dumps({"stray_password": password}))
-    playbook = os.path.join(ctx.work, "stray.yml")
-    with open(playbook, "w", encoding="utf-8") as fh:
-        yaml.safe_dump([{
-            "name": "A user outside the files", "hosts": "localhost", "connection": "local", "gather_facts": False,
-            "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
-            "tasks": [{"name": "Stray user", "cloudforyou.cortex.cortex_user": {
-                "tenant": code, "upn": upn, "first_name": "Stray", "last_name": "User",
-                "password": "{{ stray_password }}", "provisioning_retries": 0},
-                "register": "stray", "failed_when": "not stray.failed"}]}], fh)
     proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), playbook, "-e", "@" + variables], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
     if proc.returncode:
-        raise CheckFailed("the stray user's provisioning did not fail:\n%s" % "\n".join(proc.stdout.splitlines()[-30:]))
-    return code, upn
+        raise CheckFailed("reading Cortex, or failing a stray user, failed:\n%s"
+                          % "\n".join(proc.stdout.splitlines()[-30:]))
+    with open(out, encoding="utf-8") as fh:
+        return json.load(fh), (code, upn)
 
 
 def request_key(request):
@@ -728,7 +718,7 @@ def run(ctx, secret_values):
     conn_env = dict(ctx.env, CORTEX_URL=ctx.credential["cortex_url"], CORTEX_USERNAME=ctx.credential["cortex_username"],
                     CORTEX_PASSWORD=ctx.credential["cortex_password"], CORTEX_CA_PATH=os.path.join(ctx.work, "ca.pem"))
     write_private(conn_env["CORTEX_CA_PATH"], ctx.credential["cortex_ca_pem"])
-    cortex = read_cortex(ctx.work, conn_env, sum(ctx.emulator.stats()["provisioning"].values()))
+    cortex, stray = read_cortex_then_stray(ctx, conn_env, sum(ctx.emulator.stats()["provisioning"].values()))
     expected = expected_requests(clients)
     seen = {}
     for request in cortex["requests"]:
@@ -753,9 +743,8 @@ def run(ctx, secret_values):
         % (len(codes), len(cortex["requests"]), ", ".join("%s %d" % kv for kv in sorted(kinds.items()))))
     passed += 1
 
-    # 3. a user added outside the files, whose provisioning fails; the fleet report, one job over the whole inventory
-    # (and one client more in the files, not in Cortex yet): it must name both
-    stray = stray_failure(ctx, conn_env)
+    # 3. the fleet report, one job over the whole inventory (and one client more in the files, not in Cortex yet):
+    # it must name that client, and the stray user whose provisioning failed
     missing = "SL99"
     report, rows, report_elapsed = report_job(ctx, missing)
     all_jobs.append(report)
