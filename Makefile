@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv emulator demo test check test-emulator test-statuspage test-unit test-sanity test-integration \
-        test-molecule test-runner test-lint test-docs test-changelog test-galaxy test-matrix bench clean docs
+        test-molecule test-runner test-lint test-docs test-changelog test-galaxy test-matrix test-slices bench clean docs
 
 help:
 	@echo "make demo   - start the emulator, onboard the example client, show the result, stop"
@@ -50,6 +50,7 @@ test-docs: venv ; tools/test.sh docs
 test-changelog: venv ; tools/test.sh changelog
 test-galaxy: venv ; tools/test.sh galaxy
 test-matrix: venv ; tools/test.sh matrix
+test-slices: venv ; tools/test.sh slices
 
 # The documentation site: build/docs/html/index.html (antsibull-docs + Sphinx, warnings are errors; see README.md)
 docs: venv
