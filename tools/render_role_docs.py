@@ -38,7 +38,11 @@ def import_description():
 
 
 class Dumper(yaml.SafeDumper):
-    """Multi-line texts (the role's ``examples``) as literal blocks, as written by hand."""
+    """Multi-line texts (the role's ``examples``) as literal blocks, lists indented under their key (yamllint's and
+    ansible-lint's style), as written by hand."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super(Dumper, self).increase_indent(flow, False)
 
 
 Dumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(

@@ -131,7 +131,6 @@ def has_mailbox(user):
     return ((user or {}).get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"
 
 
-
 def user_items(params, option_names):
     """Items from the single form's top-level options or from ``users``."""
     return items_from(params, "users", "upn", "user '%s'",

@@ -119,8 +119,8 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
         text = ", ".join(parts)
         lines.append("%s: %s" % (LABELS.get(step, step), text or "nothing to do"))
     if plan.get("pruned"):
-        lines.append("pruned (not in the description)%s: %s" % (" - would be removed" if check_mode else "",
-                                                               ", ".join(plan["pruned"])))
+        removed = " - would be removed" if check_mode else ""
+        lines.append("pruned (not in the description)%s: %s" % (removed, ", ".join(plan["pruned"])))
     if plan.get("undescribed"):
         lines.append("in Cortex but not in the description (kept; client_onboarding_prune removes them): %s"
                      % ", ".join(plan["undescribed"]))

@@ -86,8 +86,8 @@ def test_objects_the_wait_did_not_confirm_are_failures_not_successes():
 def test_the_summary_in_check_mode_says_would_be_and_needs_no_wait():
     steps = {"tenant": {"action": "create", "tenant": {"code": "BMS"}},
              "users": {"users": [{"action": "delete", "user": {"upn": "e@x.fr"}}]}}
-    plan = {"code": "BMS", "pruned": ["e@x.fr"], "objects": objects(("tenant", "tenant 'BMS'", "create"),
-                                                                     ("users", "user 'e@x.fr'", "delete"))}
+    plan = {"code": "BMS", "pruned": ["e@x.fr"],
+            "objects": objects(("tenant", "tenant 'BMS'", "create"), ("users", "user 'e@x.fr'", "delete"))}
     lines = onboarding_summary(steps, {}, plan, check_mode=True)["lines"]
     assert lines == ["tenant: 1 would be created", "users: 1 would be removed",
                      "pruned (not in the description) - would be removed: e@x.fr"]

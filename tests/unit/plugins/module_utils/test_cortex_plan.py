@@ -53,12 +53,13 @@ def tenant(code="BMS", name="Boulangerie Martin SARL", domains=("boulangerie-mar
     return found
 
 
-def snapshot(current=None, users=(), exchange=None, others=(), held=None, catalog=CATALOG):
+def snapshot(current=None, users=(), exchange=None, others=(), held=None, catalog=None):
     """What cortex_client_info (snapshot: true) returns: the partner DEMO first, then the other customers."""
     listing = [dict(code="DEMO", name="Demo Partner")] + [dict(code=c, name=n) for c, n in others]
     if current is not None:
         listing.append(dict(code=current["code"], name=current["name"]))
-    return dict(partner="DEMO", tenants=listing, tenant=current, users=list(users), catalog=catalog, held=held or {},
+    return dict(partner="DEMO", tenants=listing, tenant=current, users=list(users), catalog=CATALOG if catalog is None
+                else catalog, held=held or {},
                 exchange=exchange or dict(status="NotProvisioned"))
 
 
