@@ -94,6 +94,16 @@ def cortex(monkeypatch):
     return FakeCortex().install(monkeypatch)
 
 
+def new_plugin():
+    """The plugin as the plugin loader makes it (which names it; before ansible-core 2.19 it also sets the names it was
+    redirected from, which the plugin's options need)."""
+    plugin = plugin_module.InventoryModule()
+    plugin._load_name = NAME
+    if not hasattr(plugin, "_redirected_names"):
+        plugin._redirected_names = [NAME]
+    return plugin
+
+
 def inventory(tmp_path, login, password, url=URL, **config):
     """The hosts (name -> variables) of one run of the plugin, as ansible-inventory makes it (the cache written last)."""
     path = tmp_path / "tenants.cortex.yml"
@@ -101,8 +111,7 @@ def inventory(tmp_path, login, password, url=URL, **config):
                                              cortex_password=password, cache=True,
                                              cache_plugin="jsonfile",
                                              cache_connection=str(tmp_path / "cache")), **config)))
-    plugin = plugin_module.InventoryModule()
-    plugin._load_name = NAME
+    plugin = new_plugin()
     data = InventoryData()
     plugin.parse(data, DataLoader(), str(path), cache=True)
     plugin.update_cache_if_changed()  # as the inventory manager does after parse
@@ -176,8 +185,7 @@ def test_the_cache_key_is_the_url_the_account_and_the_listing_options_never_the_
         path = tmp_path / "key.cortex.yml"
         path.write_text(yaml.safe_dump(dict(dict(plugin=NAME, cortex_url=url, cortex_username=login,
                                                  cortex_password=password), **config)))
-        plugin = plugin_module.InventoryModule()
-        plugin._load_name = NAME
+        plugin = new_plugin()
         BaseInventoryPlugin.parse(plugin, InventoryData(), DataLoader(), str(path))
         plugin._read_config_data(str(path))
         return plugin.account_cache_key()

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.cloudforyou.cortex.tests.unit.compat import patch_module_args
 
 from ansible_collections.cloudforyou.cortex.plugins.inventory import cortex as inventory
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_module

@@ -9,18 +9,7 @@ import json
 
 import pytest
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19 (tools/checks/matrix.sh): the module reads its arguments from basic._ANSIBLE_ARGS
-    import contextlib
-    from unittest import mock
-
-    from ansible.module_utils import basic
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode()):
-            yield
+from ansible_collections.cloudforyou.cortex.tests.unit.compat import patch_module_args
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_engine, cortex_module, cortex_poll
 
