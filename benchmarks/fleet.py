@@ -196,12 +196,19 @@ def main():
                         forks, len(reruns), ", ".join("%.1f" % r["time"] for r, dummy in reruns)), again, sent)
                     print("   changed=%d in the play recap (%d clients and localhost)" % (again["changed"], args.clients))
                     one, one_sent = min(baselines, key=lambda pair: pair[0]["time"])
-                    print("one module run per client (cortex_user_info), forks %d: %.1f s (best of %d: %s), %d API "
-                          "requests" % (forks, one["time"], len(baselines), ", ".join(
+                    print("one module run per client (cortex_user_info, in-process), forks %d: %.1f s (best of %d: %s), "
+                          "%d API requests" % (forks, one["time"], len(baselines), ", ".join(
                               "%.1f" % r["time"] for r, dummy in baselines), one_sent["requests"]))
+                    ansiballz = [run_fleet(fleet, forks, dict(env, CORTEX_IN_PROCESS="0"), baseline)
+                                 for dummy in range(max(args.repeat, 1))]
+                    module_run = min(ansiballz, key=lambda r: r["time"])
+                    print("one module run per client (cortex_user_info as a module run, AnsiballZ), forks %d: %.1f s "
+                          "(best of %d: %s)" % (forks, module_run["time"], len(ansiballz),
+                                                ", ".join("%.1f" % r["time"] for r in ansiballz)))
                     print("   no-op re-run / one module run per client = %.2f module runs per client (target: at most "
-                          "2.0, aim 1.0); API requests per client %.1f" % (again["time"] / one["time"],
-                                                                           sent["requests"] / float(args.clients)))
+                          "2.0, aim 1.0); against the same task in-process: %.2f; API requests per client %.1f"
+                          % (again["time"] / module_run["time"], again["time"] / one["time"],
+                             sent["requests"] / float(args.clients)))
             finally:
                 emulator.stop()
     finally:

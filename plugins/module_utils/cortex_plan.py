@@ -142,6 +142,7 @@ class ClientPlan(object):
             "undescribed": [u["upn"] for u in kept],
             "objects": self.objects,
             "unchanged": sum(1 for o in self.objects if o["action"] == "none"),
+            "work": any(o["action"] != "none" for o in self.objects),
         }
 
     # -- identity --------------------------------------------------------------------------------------

@@ -125,6 +125,9 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
         lines.append("in Cortex but not in the description (kept; client_onboarding_prune removes them): %s"
                      % ", ".join(plan["undescribed"]))
     lines += ["FAILED %s (%s): %s" % (f["object"], f["step"], f["reason"]) for f in failures]
+    if failures:
+        lines.append("%d object(s) failed or were not confirmed; fix the cause and run again (failed objects are "
+                     "provisioned again): %s" % (len(failures), ", ".join(f["object"] for f in failures)))
     code = ((steps or {}).get("tenant") or {}).get("tenant", {}).get("code") or plan.get("code")
     return dict(counts, steps=per_step, failures=failures, lines=lines, words=words, objects=outcomes,
                 code=code or ("(would be made by Cortex)" if check_mode else "(no code yet)"),
