@@ -32,8 +32,9 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_r
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_validation import code_problems
 
 NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
-# Below this many no_log values, Ansible's own masking pass is cheap enough as it is.
-NARROW_NO_LOG_FROM = 32
+# From this many no_log values, the masking is told only those that occur in the result: one pass over its strings,
+# cheaper than Ansible's pass that copies a large result (and, in-process, none left means no pass at all).
+NARROW_NO_LOG_FROM = 1
 DEFAULT_CONCURRENCY = 8
 DEFAULT_BATCH_SIZE = 25
 
@@ -73,7 +74,8 @@ def masked_params(spec, params):
 
 
 def output_strings(value):
-    """Every string value (not key) in a result, as Ansible's masking visits them."""
+    """Every value (not key) of a result as the text Ansible's masking compares with the secrets: strings, and the
+    text of numbers, booleans and None (a no_log int given as "1234" is masked where it shows as 1234)."""
     stack = [value]
     while stack:
         current = stack.pop()
@@ -83,6 +85,8 @@ def output_strings(value):
             stack.extend(current.values())
         elif isinstance(current, (list, tuple, set, frozenset)):
             stack.extend(current)
+        elif current is None or isinstance(current, (bool, int, float)):
+            yield str(current)
 
 
 def cortex_argument_spec(argument_spec, with_wait=True, bulk=False, batch=False):

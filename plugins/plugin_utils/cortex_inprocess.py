@@ -210,9 +210,10 @@ class InProcessModule(object):
             result["warnings"] = list(self._warnings)
         if self._deprecations:
             result["deprecations"] = list(self._deprecations)
-        kept = dict((key, value) for key, value in result.items() if value is None or isinstance(value, bool))
-        result = remove_values(result, self.no_log_values)
-        result.update(kept)
+        if self.no_log_values:  # (with none, Ansible's masking would copy the result and change nothing)
+            kept = dict((key, value) for key, value in result.items() if value is None or isinstance(value, bool))
+            result = remove_values(result, self.no_log_values)
+            result.update(kept)
         raise ModuleExit(result)
 
 
