@@ -472,3 +472,13 @@ def test_a_user_with_a_mailbox_is_removed_after_its_mailbox_is_deprovisioned(api
     result, dummy = run(dict(tenant="BMS", upn="claire@boulangerie-martin.fr", state="absent"))
     assert not result.get("failed"), result
     assert api.writes == ["create", "deprovision", "delete"] and api.users == {}
+
+
+def test_a_create_that_cortex_refuses_changed_nothing(api, run):
+    def refuse(code, login, fields):
+        raise CortexError("Duplicate: the UPN is already in use", 400, [("Duplicate", "the UPN is already in use")])
+
+    api.create_user = refuse
+    result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")))
+    assert result["failed"] and "Duplicate" in result["msg"]
+    assert result["changed"] is False and api.writes == []
