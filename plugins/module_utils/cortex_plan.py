@@ -221,7 +221,8 @@ class ClientPlan(object):
             view["roles"] = self.catalog.get("roles")  # a new tenant allows what its reseller allows
         view["domains"] = list(plan.changes.get("domains") or (current or {}).get("domains") or desired["domains"])
         self.view = view
-        self.record("tenant", "tenant '%s'" % (self.code or client.get("name")), plan.action)
+        self.record("tenant", "tenant '%s'" % (self.code or client.get("name")), plan.action,
+                    **(dict(domains=len(desired["domains"])) if plan.action == "create" else {}))
         options = dict(desired, allow_rename=bool(client.get("allow_rename")))
         options["domains"] = [d["name"] for d in domains if d["name"] != primary]
         return dict(options, action=plan.action)

@@ -102,6 +102,8 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
         if obj.get("mailbox") and outcome == "removed":  # its mailbox was deprovisioned first, with it
             counts["removed"] += 1
             step_counts["mailboxes"] = step_counts.get("mailboxes", 0) + 1
+        if obj.get("domains") and outcome == "created":
+            step_counts["domains"] = obj["domains"]
     would = "would be " if check_mode else ""
     words = dict(created=would + "created", changed=would + "changed", removed=would + "removed",
                  unchanged="unchanged", failed="failed")
@@ -116,6 +118,8 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
                 parts.append("%d %s" % (n, words[what]))
                 if what == "removed" and c.get("mailboxes"):
                     parts[-1] += " (with %d mailbox%s)" % (c["mailboxes"], "" if c["mailboxes"] == 1 else "es")
+                if what == "created" and c.get("domains"):
+                    parts[-1] += " (with %d domain%s)" % (c["domains"], "" if c["domains"] == 1 else "s")
         text = ", ".join(parts)
         lines.append("%s: %s" % (LABELS.get(step, step), text or "nothing to do"))
     if plan.get("pruned"):

@@ -34,7 +34,7 @@ def objects(*items):
 
 
 PLAN = {"code": "BMS", "undescribed": ["old@x.fr"], "objects": objects(
-    ("tenant", "tenant 'BMS'", "create"), ("admin", "user 'boss@x.fr'", "none"),
+    ("tenant", "tenant 'BMS'", "create", {"domains": 2}), ("admin", "user 'boss@x.fr'", "none"),
     ("users", "user 'a@x.fr'", "create"), ("users", "user 'b@x.fr'", "create"), ("users", "user 'c@x.fr'", "create"),
     ("users", "user 'd@x.fr'", "update"), ("users", "user 'e@x.fr'", "delete", {"mailbox": True}),
     ("mailboxes", "mailbox of 'a@x.fr'", "create"), ("mailboxes", "mailbox of 'c@x.fr'", "create"))}
@@ -65,6 +65,7 @@ def test_the_summary_gives_each_object_of_the_plan_one_outcome():
         {"step": "mailboxes", "object": "mailbox of 'c@x.fr'", "reason": "not provisioned: its user failed"}]
     assert summary["objects"]["user 'e@x.fr'"] == "removed" and summary["objects"]["user 'boss@x.fr'"] == "unchanged"
     assert "users: 1 created, 1 changed, 1 removed (with 1 mailbox), 2 failed" in summary["lines"]
+    assert summary["lines"][0] == "tenant: 1 created (with 2 domains)"
     assert any("not in the description (kept; client_onboarding_prune removes them): old@x.fr" in line
                for line in summary["lines"])
 
