@@ -273,7 +273,7 @@ def run(args, work):
         role = runs[0]
         print("1. role, first run: %.1f s, rc=%d, %d API requests %s, %d writes, %d provisioning requests"
               % (role["time"], role["rc"], first["requests"], first["by_action"], first["writes"], made))
-        print("   API requests per provisioning request, writes included: %.2f (target: at most 2.0)"
+        print("   API requests per provisioning request, writes included: %.2f (target: at most 0.25)"
               % (first["requests"] / float(made or 1)))
         if args.delay:
             print("   provisioning floor %d x %s s / %d workers = %.1f s; wall time / floor = %.2f (target: at most 1.2)"

@@ -27,12 +27,9 @@ DEFAULTS = os.path.join(ROLE, "defaults", "main.yml")
 
 
 def import_description():
-    parent = os.path.join(ROOT, "build", "unit")
-    link = os.path.join(parent, "ansible_collections", "cloudforyou", "cortex")
-    if not os.path.exists(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(ROOT, link)
-    sys.path.insert(0, parent)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from render_doc_fragments import import_collection  # the collection of this checkout, importable
+    import_collection()
     from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_description
     return cortex_description
 

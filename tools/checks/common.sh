@@ -62,3 +62,35 @@ seed_get_pip() {
   cp "$standin" "$script.tmp"
   mv "$script.tmp" "$script"
 }
+
+# run_like_awx NAME DRIVER: tests/awx/DRIVER against an emulator it starts in a private work directory (state and
+# collection tree of its own), the connection only as the environment an AWX credential injects (no CORTEX_* or
+# collection path of ours). The emulator is always stopped; NAME_KEEP=1 (upper case) keeps the work directory.
+run_like_awx() {
+  local name=$1 driver=$2 keep_var
+  keep_var="$(echo "$1" | tr '[:lower:]' '[:upper:]')_KEEP"
+  AWX_WORK=$(mktemp -d "${TMPDIR:-/tmp}/cortex-$name.XXXXXX")
+  AWX_NAME=$name AWX_KEEP=${!keep_var:-0}
+  awx_cleanup() {
+    "$PY" -m cortex_emulator stop --state "$AWX_WORK/emulator" || true  # the driver stops it: an interrupted run
+    if [ "$AWX_KEEP" = 1 ]; then echo "$AWX_NAME: kept $AWX_WORK" >&2; else rm -rf "$AWX_WORK"; fi
+  }
+  trap awx_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  chmod 700 "$AWX_WORK"
+  # a private collection tree (the execution environment's content): nothing shared with other checks
+  "$PY" "$ROOT/tools/collection-tree.py" --quiet --dest "$AWX_WORK/collections" >/dev/null \
+    || die "could not make the collection tree"
+  local rc=0
+  env -u CORTEX_URL -u CORTEX_USERNAME -u CORTEX_PASSWORD -u CORTEX_VALIDATE_CERTS -u CORTEX_CA_PATH \
+    -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_COLLECTIONS_PATHS \
+    "$PY" "$ROOT/tests/awx/$driver" --collections "$AWX_WORK/collections" --emulator-state "$AWX_WORK/emulator" \
+    --work "$AWX_WORK/jobs" || rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "----- emulator log (last 30 lines) -----" >&2
+    tail -n 30 "$AWX_WORK/emulator/emulator.log" >&2 || true
+    echo "$name: FAILED (${keep_var}=1 keeps $AWX_WORK for a look)" >&2
+    exit $rc
+  fi
+}

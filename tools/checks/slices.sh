@@ -15,31 +15,4 @@
 # The emulator is always stopped; SLICES_KEEP=1 keeps the work directory.
 source "$(dirname "$0")/common.sh"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/cortex-slices.XXXXXX")
-state="$work/emulator"
-cleanup() {
-  "$PY" -m cortex_emulator stop --state "$state" || true  # run_slices.py stops it; this is for an interrupted run
-  if [ "${SLICES_KEEP:-0}" = 1 ]; then echo "slices: kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-chmod 700 "$work"
-
-# a private collection tree (the execution environment's content): nothing shared with other checks
-collections="$work/collections"
-"$PY" "$ROOT/tools/collection-tree.py" --quiet --dest "$collections" >/dev/null \
-  || die "could not make the collection tree"
-
-# the jobs must get the connection from the credential's injectors only: no CORTEX_* in their environment
-rc=0
-env -u CORTEX_URL -u CORTEX_USERNAME -u CORTEX_PASSWORD -u CORTEX_VALIDATE_CERTS -u CORTEX_CA_PATH \
-  -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_COLLECTIONS_PATHS \
-  "$PY" "$ROOT/tests/awx/run_slices.py" --collections "$collections" --emulator-state "$state" \
-  --work "$work/jobs" || rc=$?
-if [ $rc -ne 0 ]; then
-  echo "----- emulator log (last 30 lines) -----" >&2
-  tail -n 30 "$state/emulator.log" >&2 || true
-  echo "slices: FAILED (SLICES_KEEP=1 keeps $work for a look)" >&2
-  exit $rc
-fi
+run_like_awx slices run_slices.py
