@@ -327,7 +327,7 @@ class Engine(object):
             chunks += [same[start:start + step] for start in range(0, len(same), step)]
         self.module.parallel(self._write_chunk, chunks)
 
-    def _write_chunk(self, chunk):
+    def _write_chunk(self, chunk, depth=0):
         try:
             if len(chunk) == 1:
                 self._write_one(chunk[0])
@@ -335,7 +335,9 @@ class Engine(object):
             try:
                 ids, errors = self.entity.write_batch(chunk[0].action, chunk)
             except CortexOutcomeUnknown:
-                ids, errors = None, None
+                # the answer was lost: read them again and send what still needs writing, together, once more
+                self._settle_unclear(chunk, depth + 1)
+                return
             except CortexUnreachable:
                 raise
             except CortexError as exc:  # every object refused (400), or another answer without ids
@@ -371,11 +373,28 @@ class Engine(object):
             item.context["another_run"] = True
         return left
 
-    def _settle_unclear(self, chunk):
+    def _settle_unclear(self, chunk, depth=0):
+        """Read the objects of an unclear batch again and decide each on its own. After a lost answer (``depth``: how
+        many in a row), what still needs the same action goes again in one request - decided on the fresh read, never
+        a blind repeat; after a partial refusal (depth 0), each object alone, so that each gets its own outcome."""
+        again = []
         for item, current in zip(chunk, self.entity.reread_all(chunk)):
             try:
                 if self._decide_again(item, current, item.action) is not None:
-                    self._write_one(item)
+                    again.append(item)
+            except CortexUnreachable:
+                raise
+            except CortexError as exc:
+                item.error = exc.message
+        if depth and depth <= MAX_REREADS:
+            for action in WRITE_ACTIONS:
+                same = [item for item in again if item.action == action]
+                if len(same) > 1 and self.entity.batchable(action):
+                    self._write_chunk(same, depth)
+                    again = [item for item in again if item not in same]
+        for item in again:
+            try:
+                self._write_one(item)
             except CortexUnreachable:
                 raise
             except CortexError as exc:

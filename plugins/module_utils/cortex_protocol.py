@@ -219,6 +219,7 @@ class CortexAPI(object):
 
     def __init__(self, client):
         self.client = client
+        self._partner_code = None  # the first customer of a listing of every customer, once one was read
         self.batch_reads = True  # several requests read in one GET, until the server shows it does not answer so
 
     # tenants (customers)
@@ -230,6 +231,8 @@ class CortexAPI(object):
         if not found and code is None and name is None:
             raise CortexError("the listing of every customer (FIND <customer/>) holds no customer, not even the "
                               "account's own, which Cortex always lists: it is not the CortexAPI's answer", 200)
+        if code is None and name is None:
+            self._partner_code = found[0]["code"]  # the partner's own customer, first (cortex_tenancy.partner_code)
         return found
 
     def get_tenant(self, code):

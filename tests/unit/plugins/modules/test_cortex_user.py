@@ -482,3 +482,21 @@ def test_a_create_that_cortex_refuses_changed_nothing(api, run):
     result, dummy = run(dict(tenant="BMS", **user("claire@boulangerie-martin.fr")))
     assert result["failed"] and "Duplicate" in result["msg"]
     assert result["changed"] is False and api.writes == []
+
+
+def test_a_batch_whose_answer_was_lost_is_decided_again_and_sent_again_together(api, run):
+    """The first object of a batch applied, then the answer lost: the others, read again and still to create, go in one
+    more request - not one request each, and never the applied one again."""
+    batches = []
+    original = api.set_users
+
+    def set_users(code, entries):
+        batches.append(len(entries))
+        return original(code, entries)
+
+    api.set_users = set_users
+    api.lose_answer = 1
+    users = [user("b%02d@boulangerie-martin.fr" % i) for i in range(10)]
+    result, dummy = run(dict(tenant="BMS", users=users, batch_size=25))
+    assert not result.get("failed"), result.get("msg")
+    assert batches == [10, 9] and len(api.users) == 10 and api.writes.count("create") == 10
