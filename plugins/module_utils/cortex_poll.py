@@ -317,6 +317,7 @@ class Scheduler(object):
             return
         failed.sort(key=lambda job: KINDS[job.ref["kind"]].order)
         statuses = self._statuses([job.ref for job in failed])
+        sendable = []
         for job in failed:
             status = statuses[ref_key(job.ref)]
             if status is None and job.removes:
@@ -338,7 +339,47 @@ class Scheduler(object):
                 job.message = "%s is not queued again: %s" % (describe(job.ref), refused)
                 job.retries = self.retries
                 continue
-            self._send(job, again=True)
+            sendable.append(job)
+        # the users or mailboxes of one tenant go in one request where the API takes several (one failed batch of 25
+        # is queued again in one write, not 25)
+        groups = {}
+        for job in sendable:
+            many = getattr(self.api, "provision_many", None) and job.ref["kind"] in ("user", "mailbox") \
+                and not job.removes
+            groups.setdefault((job.ref["kind"], (job.ref.get("tenant") or "").casefold()) if many else id(job),
+                              []).append(job)
+        for group in groups.values():
+            if len(group) > 1:
+                self._send_many(group)
+            else:
+                self._send(group[0], again=True)
+
+    def _send_many(self, jobs):
+        """Queue several failed objects of one kind and tenant again in one write. Which request is whose is known
+        only when the answer has one id per object and no error; otherwise each object is watched through its own
+        status (queued again alone if it still shows Failed) - never written again blindly."""
+        try:
+            ids, errors = self.api.provision_many([job.ref for job in jobs])
+        except CortexUnreachable:
+            raise
+        except CortexOutcomeUnknown:
+            ids, errors = None, None
+        except CortexError:
+            for job in jobs:  # refused as a whole: each alone, with its own answer
+                self._send(job, again=True)
+            return
+        for index, job in enumerate(jobs):
+            job.retries += 1
+            job.sent = True
+            job.waits_for = None
+            job.status = "Requested"
+            if ids is not None and not errors and len(ids) == len(jobs):
+                job.id = ids[index]
+                job.history.append(job.id)
+            else:
+                job.id = None
+                if ids is None:
+                    job.unknown += 1
 
     def _unrecorded(self, job):
         """Why ``job`` may not be queued again (None when it may): the request Cortex recorded for it must be about

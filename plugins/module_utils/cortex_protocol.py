@@ -417,6 +417,16 @@ class CortexAPI(object):
             found[("mailbox", key, login)] = (user.get("exchange") or {}).get("status", "NotProvisioned")
         return found
 
+    def provision_many(self, refs):
+        """Several users, or several mailboxes, of one tenant queued again in one SET (as one write makes them):
+        (request ids, errors) in document order, as :meth:`set_users` and :meth:`set_mailboxes` answer."""
+        kind, code = refs[0]["kind"], refs[0]["tenant"]
+        if kind == "user":
+            return self.set_users(code, [(ref["login"], {}) for ref in refs])
+        if kind == "mailbox":
+            return self.set_mailboxes(code, [(ref["login"], ref["plan"]) for ref in refs])
+        raise ValueError("no write for several %ss" % kind)
+
     def provision(self, ref):
         """Queue an object's provisioning (again): a SET on the object, which Cortex answers with a new request when
         the object is ``Failed`` (docs/protocol.md); for removals, the DELETE again. One write per (kind, action)."""

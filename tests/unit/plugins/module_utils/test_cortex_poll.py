@@ -238,3 +238,19 @@ def test_a_malformed_job_is_named_not_a_crash(data, says):
 def test_a_job_as_a_module_returns_it_is_sound():
     job = Job(dict(kind="mailbox", tenant="BMS", login="u1", upn="u1@x.fr", plan="P", action="provision"), 4)
     assert job_problems(job.to_dict()) == []
+
+
+def test_failed_objects_of_one_tenant_are_queued_again_in_one_write():
+    """A batch whose provisioning failed as a whole (a fault of the whole call) goes back in one request."""
+    queue = Queue(5, 0.5, 5, fail=[1, 2, 3, 4, 5])  # five workers: the five fail at once
+    calls = []
+
+    def provision_many(refs):
+        calls.append(len(refs))
+        return [i for ref in refs for i in queue.provision(ref)], []
+
+    queue.provision_many = provision_many
+    scheduler = Scheduler(queue, retries=2, clock=queue.clock, sleep=queue.sleep)
+    scheduler.add([Job(dict(kind="user", tenant="BMS", login="u%d" % rid), rid) for rid in queue.ids])
+    assert scheduler.run(until=1000)
+    assert calls == [5] and all(job.status == "Provisioned" and job.retries == 1 for job in scheduler.jobs)
