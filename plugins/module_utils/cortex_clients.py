@@ -6,8 +6,8 @@ and the facts the inventory and the usage report give of each tenant.
 
 Reading costs a constant number of requests whatever the number of users where Cortex answers every user's detail at
 once: every customer the account sees (its first is the partner's own customer), the catalogue (two more), the
-client's tenant, its Hosted Exchange, its users in detail and their listing (the two must agree: a listing alone never
-says a user is absent), and, only when a domain is to be added, every customer's domains.
+client's tenant, its Hosted Exchange, its users read themselves in detail (a listing alone never says a user is absent),
+and, only when a domain is to be added, every customer's domains.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,32 +42,35 @@ def target_of(listed, code=None, name=None):
 
 
 def read_users(api, code, parallel=None, properties=False):
-    """The users of tenant ``code`` in detail, each with its mailbox (``exchange``), confirmed: every user's detail in
-    one GET where Cortex answers so, and the listing - a user one of them shows and the other not is read on its own.
-    ``parallel(function, items)`` reads several at once; ``properties``: with their extended properties."""
-    listing = api.find_users(code, with_exchange=True)
-    if listing is None:
-        raise CortexError("tenant '%s' is listed but its users cannot be listed" % code)
+    """The users of tenant ``code`` in detail, each with its mailbox (``exchange``), read themselves - never from a
+    listing alone: every user's detail in one GET where Cortex answers so; when that answer holds no user, or Cortex
+    does not answer so, the listing too, and each user it shows that the detail did not is read on its own (two reads
+    must agree before a tenant is taken for one without users). ``parallel(function, items)`` reads several at once;
+    ``properties``: with their extended properties."""
     detail = api.get_users(code, with_exchange=True, properties=properties)
     by_login = dict(((u.get("login") or "").casefold(), u) for u in detail or [])
-    missing = [u for u in listing if (u.get("login") or "").casefold() not in by_login]
+    listed = {}
+    if not by_login:
+        listing = api.find_users(code, with_exchange=True)
+        if listing is None:
+            raise CortexError("tenant '%s' is listed but its users cannot be listed" % code)
+        listed = dict(((u.get("login") or "").casefold(), u) for u in listing)
 
-    def read(summary):
-        try:
-            user = api.get_user(code, summary["login"], with_exchange=True, properties=properties)
-        except CortexError as exc:
-            if is_not_found(exc):  # removed while we read
-                return None
-            raise
-        user.setdefault("exchange", summary.get("exchange"))
-        return user
+        def read(summary):
+            try:
+                user = api.get_user(code, summary["login"], with_exchange=True, properties=properties)
+            except CortexError as exc:
+                if is_not_found(exc):  # removed while we read
+                    return None
+                raise
+            user.setdefault("exchange", summary.get("exchange"))
+            return user
 
-    for user in (parallel or _serial)(read, missing):
-        if isinstance(user, Exception):
-            raise user
-        if user is not None:
-            by_login[(user.get("login") or "").casefold()] = user
-    listed = dict(((u.get("login") or "").casefold(), u) for u in listing)
+        for user in (parallel or _serial)(read, list(listed.values())):
+            if isinstance(user, Exception):
+                raise user
+            if user is not None:
+                by_login[(user.get("login") or "").casefold()] = user
     users = []
     for login, user in by_login.items():
         user = dict(user)

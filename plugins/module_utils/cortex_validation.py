@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import re
 import unicodedata
+from functools import lru_cache
 
 try:  # IDNA 2008 with the UTS 46 mapping (the "idna" package that requests depends on)
     import idna as _idna
@@ -59,6 +60,14 @@ def _ascii_label(label):
 
 
 def normalize_domain(name):
+    """Return a domain name in the form the server stores (see :func:`_normalize_domain`); raises ValueError."""
+    if not isinstance(name, str):
+        raise ValueError("not a text")
+    return _normalize_domain(name)
+
+
+@lru_cache(maxsize=4096)  # a pure function of a text, called for every user of every plan
+def _normalize_domain(name):
     """Return a domain name in the form the server stores: lower case, no trailing dot, IDN as punycode
     (IDNA 2008: names only IDNA 2003 allowed, such as emoji, are refused).
 
@@ -128,6 +137,12 @@ def domain_key(name):
 
 
 def upn_key(upn):
+    """A UPN as compared: its domain in punycode, all of it case-folded (Cortex may list either form)."""
+    return _upn_key(upn) if isinstance(upn, str) or upn is None else str(upn).casefold()
+
+
+@lru_cache(maxsize=65536)
+def _upn_key(upn):
     """A UPN as compared: its domain in punycode, all of it case-folded (Cortex may list either form)."""
     try:
         return normalize_upn(upn or "").casefold()
