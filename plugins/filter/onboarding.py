@@ -20,14 +20,16 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema i
 from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.onboarding_summary import onboarding_summary
 
 
-def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=10, update_password="on_create"):
+def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=10, update_password="on_create",
+                    full=True):
     """The plan of a cortex_client description (module_utils/cortex_plan.py): every problem, and each step's inputs.
 
     ``existing``: the result of cortex_client_info with ``snapshot: true`` for the client - what Cortex holds and
     offers; without it the client is planned as new, against ``catalog`` (deprecated: a 1.0 result of
     cortex_client_info without snapshot is still read, with what it holds). ``prune``: remove the tenant's users the
     description does not list (its administrators excepted), at most ``prune_max``; ``update_password``: for the users
-    (and administrator) whose entry does not set it.
+    (and administrator) whose entry does not set it. ``full=False`` leaves out the lists of every described user and
+    mailbox (``users``, ``mailboxes``, ``mailbox_removals``): the role needs only ``steps``.
     """
     if not isinstance(client, dict):
         raise AnsibleFilterError("onboarding_plan expects the cortex_client dictionary, got %s"
@@ -36,7 +38,11 @@ def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=
     snapshot = (existing or {}).get("snapshot")
     if snapshot is None:
         snapshot = legacy_snapshot(existing or {}, catalog)
-    return plan_client(client, snapshot, bool(prune), int(prune_max), update_password)
+    plan = plan_client(client, snapshot, bool(prune), int(prune_max), update_password)
+    if not full:
+        for key in ("users", "mailboxes", "mailbox_removals"):
+            plan.pop(key)
+    return plan
 
 
 def legacy_snapshot(existing, catalog=None):
