@@ -54,6 +54,13 @@ options:
     type: bool
     default: false
     version_added: 1.1.0
+  describe:
+    description:
+      - Return RV(client) and RV(state). V(false), with O(snapshot=true), returns only RV(snapshot) (what the role
+        C(cloudforyou.cortex.client_onboarding) plans from), a third of the result for a large tenant.
+    type: bool
+    default: true
+    version_added: 1.1.0
   user_properties:
     description:
       - Also read the users' extended properties - the fields stored so (C(mobile_phone)) are then part of the users
@@ -99,7 +106,7 @@ found:
   type: bool
 client:
   description: The tenant as a C(cortex_client) description (empty when not found). No password.
-  returned: always
+  returned: unless O(describe=false) and the tenant is found
   type: dict
   sample:
     name: Boulangerie Martin SARL
@@ -136,7 +143,7 @@ state:
   description:
     - What is not part of a description - the tenant's status, and each user's login, status, mailbox status and roles
       (roles only with O(detail=true)).
-  returned: when found
+  returned: when found, unless O(describe=false)
   type: dict
 snapshot:
   description:
@@ -193,6 +200,8 @@ def run(module):
         module.fail_cortex(exc, label)
     if tenant is None:
         module.exit_json(changed=False, found=False, client={}, **extra)
+    if params["snapshot"] and not params["describe"]:
+        module.exit_json(changed=False, found=True, **extra)
     client = export(tenant, snap["exchange"], users if (params["detail"] or params["snapshot"]) else [])
     if not (params["detail"] or params["snapshot"]):
         client["users"] = [dict(upn=u["upn"], login=u["login"]) for u in users]
