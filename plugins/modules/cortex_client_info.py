@@ -168,7 +168,7 @@ SPEC = dict(
     argument_spec=dict(tenant=dict(type="str"), name=dict(type="str"), detail=dict(type="bool", default=True),
                        catalog=dict(type="bool", default=False), snapshot=dict(type="bool", default=False),
                        domains=dict(type="list", elements="str"),
-                       user_properties=dict(type="bool", default=False)),
+                       user_properties=dict(type="bool", default=False), describe=dict(type="bool", default=True)),
     with_wait=False,
     bulk=True,
     required_one_of=[("tenant", "name")],
