@@ -91,7 +91,8 @@ class ClientPlan(object):
         self.update_password = update_password
         self.problems = []
         self.refused = set()
-        self.objects = []  # every object of the client, with its planned action: [{object, step, action}]
+        self.objects = []  # every object of the client the run has work for: [{object, step, action}]
+        self.unchanged = {}  # step -> how many of its objects are left as they are
         self.current = None
         self.code = None
         self.view = {}  # the tenant as planned (after its step)
@@ -106,7 +107,12 @@ class ClientPlan(object):
             self.refused.add(where)
 
     def record(self, step, label, action, **extra):
-        self.objects.append(dict(extra, step=step, object=label, action=action or "none"))
+        """An object of the client with the run's action on it; an object left as it is only counted (a client of
+        10,000 users with nothing to change plans no list of them)."""
+        if action:
+            self.objects.append(dict(extra, step=step, object=label, action=action))
+        else:
+            self.unchanged[step] = self.unchanged.get(step, 0) + 1
 
     # -- the plan --------------------------------------------------------------------------------------
     def plan(self):
@@ -141,8 +147,9 @@ class ClientPlan(object):
             "pruned": [u["upn"] for u in pruned],
             "undescribed": [u["upn"] for u in kept],
             "objects": self.objects,
-            "unchanged": sum(1 for o in self.objects if o["action"] == "none"),
-            "work": any(o["action"] != "none" for o in self.objects),
+            "unchanged": sum(self.unchanged.values()),
+            "unchanged_by_step": self.unchanged,
+            "work": bool(self.objects),
         }
 
     # -- identity --------------------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The summary of an onboarding (the filter ``onboarding_summary``): what became of each object of the client plan.
 
-Every object the plan names (module_utils/cortex_plan.py, ``objects``) gets one outcome: ``unchanged`` when the plan
-found nothing to do, else what its step's module did with it - ``created``, ``changed``, ``removed`` - unless it
+The objects the plan leaves as they are are counted unchanged (``unchanged_by_step``); every object it has work for
+(module_utils/cortex_plan.py, ``objects``) gets one outcome: what its step's module did with it - ``created``,
+``changed``, ``removed`` - unless it
 failed: its item failed, its step failed as a whole, its provisioning ended ``Failed``, or it was not confirmed when the
 wait ended (``wait_timeout`` reached, Cortex unreachable, the wait itself failed). Nothing is counted done that Cortex
 did not confirm, so a run ends well only when every object it touched is confirmed.
@@ -66,6 +67,9 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
     counts = dict(created=0, changed=0, removed=0, unchanged=0, failed=0)
     per_step, failures, outcomes = {}, [], {}
     results = dict((step, _items(step, (steps or {}).get(step))) for step in STEPS)
+    for step, count in (plan.get("unchanged_by_step") or {}).items():  # left as they are: counted, not listed
+        counts["unchanged"] += count
+        per_step.setdefault(step, dict(created=0, changed=0, removed=0, unchanged=0, failed=0))["unchanged"] += count
     for obj in plan.get("objects") or []:
         step, name, action = obj["step"], obj["object"], obj["action"]
         outcome, reason = "unchanged", None

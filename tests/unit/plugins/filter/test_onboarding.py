@@ -33,8 +33,8 @@ def objects(*items):
             [item + ({},) if len(item) == 3 else item for item in items]]
 
 
-PLAN = {"code": "BMS", "undescribed": ["old@x.fr"], "objects": objects(
-    ("tenant", "tenant 'BMS'", "create", {"domains": 2}), ("admin", "user 'boss@x.fr'", "none"),
+PLAN = {"code": "BMS", "undescribed": ["old@x.fr"], "unchanged_by_step": {"admin": 1}, "objects": objects(
+    ("tenant", "tenant 'BMS'", "create", {"domains": 2}),
     ("users", "user 'a@x.fr'", "create"), ("users", "user 'b@x.fr'", "create"), ("users", "user 'c@x.fr'", "create"),
     ("users", "user 'd@x.fr'", "update"), ("users", "user 'e@x.fr'", "delete", {"mailbox": True}),
     ("mailboxes", "mailbox of 'a@x.fr'", "create"), ("mailboxes", "mailbox of 'c@x.fr'", "create"))}
@@ -63,7 +63,8 @@ def test_the_summary_gives_each_object_of_the_plan_one_outcome():
                                                                "AD down"},
         {"step": "users", "object": "user 'c@x.fr'", "reason": "users[2] 'c@x.fr': Duplicate: UPN taken"},
         {"step": "mailboxes", "object": "mailbox of 'c@x.fr'", "reason": "not provisioned: its user failed"}]
-    assert summary["objects"]["user 'e@x.fr'"] == "removed" and summary["objects"]["user 'boss@x.fr'"] == "unchanged"
+    assert summary["objects"]["user 'e@x.fr'"] == "removed" and "user 'boss@x.fr'" not in summary["objects"]
+    assert summary["steps"]["admin"]["unchanged"] == 1
     assert "users: 1 created, 1 changed, 1 removed (with 1 mailbox), 2 failed" in summary["lines"]
     assert summary["lines"][0] == "tenant: 1 created (with 2 domains)"
     assert any("not in the description (kept; client_onboarding_prune removes them): old@x.fr" in line

@@ -157,7 +157,9 @@ def test_an_onboarded_client_described_again_is_unchanged_and_needs_no_password(
     plan = plan_client(client, existing_client())
     assert plan["problems"] == []
     assert plan["tenant"]["action"] is None and plan["admin"]["action"] is None and plan["exchange"]["action"] is None
-    assert plan["steps"] == dict(users=[], mailboxes=[]) and plan["unchanged"] == len(plan["objects"]) == 6
+    assert plan["steps"] == dict(users=[], mailboxes=[]) and plan["objects"] == [] and not plan["work"]
+    assert plan["unchanged"] == 6 and plan["unchanged_by_step"] == dict(tenant=1, admin=1, exchange=1, users=2,
+                                                                        mailboxes=1)
     assert len(plan["users"]) == 2 and len(plan["mailboxes"]) == 1  # every described one, as in 1.0
 
 
