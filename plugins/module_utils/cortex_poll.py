@@ -9,7 +9,7 @@ pending request on every round would cost work x time requests. The scheduler in
 * reads request ids oldest first and ends the round at the first one still running (what is behind it is most
   likely still running too); a round where everything read was final reads further, several at a time;
 * waits between rounds in proportion to the work: it measures how fast requests complete and sleeps until about
-  one twentieth of what is left should be done (0.05 s at first, growing while nothing moves, at most 15 s);
+  one tenth of what is left should be done (0.05 s at first, growing while nothing moves, at most 15 s);
 * watches an object whose write got no request id (Cortex may answer a write with an empty response) through one
   listing per tenant per round, never assuming it done;
 * queues a ``Failed`` provisioning again, at most ``retries`` times, after reading the object again (it may have
@@ -38,6 +38,8 @@ MIN_INTERVAL = 0.05
 # Requests read in one GET (several <request> targets) while polling.
 READ_BATCH = 50
 MAX_INTERVAL = 15.0
+# Between rounds, the time it should take for this share of what is left to be done (10: a tenth).
+PACE_SHARE = 10.0
 # Writes queuing a job again whose answer was lost (not counted as retries), at most this many per job.
 MAX_UNKNOWN = 3
 # Without an answer from Cortex about a job for this long (across module runs), the wait fails (circuit breaker).
@@ -182,11 +184,11 @@ class Scheduler(object):
         self._check_answered(now)
 
     def next_interval(self):
-        """Until about a twentieth of what is left should be done, at the pace measured so far; twice as long after
+        """Until about a tenth of what is left should be done, at the pace measured so far; twice as long after
         each round in which nothing ended (nothing measured yet, or the last jobs are slow)."""
         rate = self.rate()
         left = len(self.pending())
-        paced = max(1.0, left / 20.0) / rate if rate else MIN_INTERVAL
+        paced = max(1.0, left / PACE_SHARE) / rate if rate else MIN_INTERVAL
         backoff = MIN_INTERVAL * (2 ** min(self.idle_rounds, 16))
         self.interval = min(max(paced, backoff, MIN_INTERVAL), MAX_INTERVAL)
         return self.interval
