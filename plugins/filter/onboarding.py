@@ -11,8 +11,10 @@ __metaclass__ = type
 
 import csv
 import io
+import json
 
 from ansible.errors import AnsibleFilterError
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import plan_client, plan_offboarding
@@ -35,14 +37,25 @@ def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=
         raise AnsibleFilterError("onboarding_plan expects the cortex_client dictionary, got %s"
                                  % ("a list" if isinstance(client, list) else "text" if isinstance(client, str)
                                     else "another kind of value"))
-    snapshot = (existing or {}).get("snapshot")
+    snapshot = snapshot_of(existing)
     if snapshot is None:
         snapshot = legacy_snapshot(existing or {}, catalog)
     plan = plan_client(client, snapshot, bool(prune), int(prune_max), update_password)
     if not full:
         for key in ("users", "mailboxes", "mailbox_removals"):
             plan.pop(key)
-    return plan
+    return wrap_var(plan)
+
+
+def snapshot_of(existing):
+    """The snapshot in a result of cortex_client_info: ``snapshot``, or ``snapshot_json`` (``packed: true``, one text
+    that Ansible carries far faster than the values of thousands of users) read back. The plans made from it are
+    marked unsafe (:func:`wrap_var`), as a module's result is: no text read from Cortex, and no value of the
+    description already templated once, is ever templated again by a later task."""
+    existing = existing or {}
+    if existing.get("snapshot_json") is not None:
+        return json.loads(existing["snapshot_json"])
+    return existing.get("snapshot")
 
 
 def legacy_snapshot(existing, catalog=None):
@@ -79,7 +92,7 @@ def offboarding_plan(client, existing=None, confirm=None):
         mailboxes = [{"user": u["upn"], "state": "absent"} for u in client
                      if (u.get("exchange") or {}).get("status", "NotProvisioned") != "NotProvisioned"]
         return {"mailboxes": mailboxes, "users": [{"upn": u["upn"], "state": "absent"} for u in client]}
-    return plan_offboarding(client, (existing or {}).get("snapshot") or {}, confirm)
+    return wrap_var(plan_offboarding(client, snapshot_of(existing) or {}, confirm))
 
 
 def client_domains(client):

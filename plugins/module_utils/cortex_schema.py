@@ -351,7 +351,8 @@ USER_FACTS = (Field("locked", "bool", wire=Tag("locked")), Field("status", wire=
 
 def uses_extended(fields, entries):
     """Whether any entry (a dict of options) sets a field stored as an extended property."""
-    return any(f.extended and (entry or {}).get(f.name) is not None for f in fields for entry in entries)
+    extended = [f.name for f in fields if f.extended]
+    return bool(extended) and any(entry.get(name) is not None for entry in entries if entry for name in extended)
 
 
 def fields_without(fields, *names):

@@ -6,9 +6,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 import pytest
 
 from ansible.errors import AnsibleFilterError
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+
+try:  # ansible-core 2.19: a template given as text must be marked trusted to be rendered
+    from ansible.template import trust_as_template as trusted
+except ImportError:
+    def trusted(text):
+        return text
 
 from ansible_collections.cloudforyou.cortex.plugins.filter.onboarding import (
     client_domains, fleet_summary, offboarding_plan, onboarding_plan, onboarding_summary, users_from_csv)
@@ -26,6 +36,25 @@ def test_the_adapters_take_the_snapshot_of_cortex_client_info():
     assert not refused["found"] and "partner's own" in refused["problems"][0]
     assert client_domains({"domains": ["a.fr", {"name": "b.fr", "primary": True}, {"primary": True}, 42]}) == \
         ["a.fr", "b.fr"]
+
+
+def test_a_packed_snapshot_plans_as_the_snapshot_and_no_text_is_templated_again():
+    """cortex_client_info packed=true gives the snapshot as one JSON text: the same plan; and a plan's texts (read
+    from Cortex, or from the description, already templated once) are never templated by a later task."""
+    snapshot = {"partner": "DEMO", "tenants": [{"code": "DEMO", "name": "Demo"}, {"code": "AX", "name": "Atelier X"}],
+                "tenant": {"code": "AX", "name": "Atelier X", "status": "Provisioned", "primary_domain": "ax.fr",
+                           "domains": ["ax.fr"]},
+                "exchange": {"status": "NotProvisioned"},
+                "users": [{"upn": "{{ 7 * 6 }}@ax.fr", "login": "x_AX", "roles": [], "status": "Provisioned",
+                           "exchange": {"status": "NotProvisioned"}}]}
+    client = {"name": "Atelier X", "code": "AX", "domains": ["ax.fr"], "users": [{"upn": "a@ax.fr"}]}
+    plain = onboarding_plan(client, {"found": True, "snapshot": snapshot})
+    packed = onboarding_plan(client, {"found": True, "snapshot_json": json.dumps(snapshot)})
+    assert packed == plain and packed["undescribed"] == ["{{ 7 * 6 }}@ax.fr"]
+    templar = Templar(loader=DataLoader(), variables={"plan": packed})
+    assert templar.template(trusted("{{ plan.undescribed[0] }}")) == "{{ 7 * 6 }}@ax.fr"
+    gone = offboarding_plan({"code": "AX"}, {"snapshot_json": json.dumps(snapshot)}, "AX")
+    assert gone["found"] and gone["users"] == [{"upn": "{{ 7 * 6 }}@ax.fr", "state": "absent"}]
 
 
 def objects(*items):
