@@ -279,7 +279,7 @@ def test_narrowed_masking_gives_exactly_ansibles_output(api, run, monkeypatch):
     users = [user("u%03d@boulangerie-martin.fr" % i, password="Kx%03dm!Tp" % i) for i in range(60)]
     users[1]["first_name"] = "Kx007m!Tp"  # a value equal to another user's password
     users[2]["display_name"] = "Marie Kx008m!Tp Durand"  # and one containing one
-    users[3]["password"] = "Kx003m!\x00Tp"  # a secret holding the separator: no narrowing at all
+    users[3]["password"] = "Kx003m!\x00Tp"  # a secret holding a control character (refused, never shown)
 
     def outputs(threshold):
         monkeypatch.setattr(cortex_module, "NARROW_NO_LOG_FROM", threshold)
