@@ -17,13 +17,15 @@ from ansible.errors import AnsibleFilterError
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import plan_client, plan_offboarding
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import (
+    pack_plan, plan_client, plan_offboarding, step_items)
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import jobs_of
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import USER_FIELDS, uses_extended
 from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.onboarding_summary import onboarding_summary
 
 
 def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=10, update_password="on_create",
-                    full=True):
+                    full=True, packed=False):
     """The plan of a cortex_client description (module_utils/cortex_plan.py): every problem, and each step's inputs.
 
     ``existing``: the result of cortex_client_info with ``snapshot: true`` for the client - what Cortex holds and
@@ -31,7 +33,8 @@ def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=
     cortex_client_info without snapshot is still read, with what it holds). ``prune``: remove the tenant's users the
     description does not list (its administrators excepted), at most ``prune_max``; ``update_password``: for the users
     (and administrator) whose entry does not set it. ``full=False`` leaves out the lists of every described user and
-    mailbox (``users``, ``mailboxes``, ``mailbox_removals``): the role needs only ``steps``.
+    mailbox (``users``, ``mailboxes``, ``mailbox_removals``): the role needs only ``steps``. ``packed=True`` gives the
+    steps' items and the objects as JSON texts (``steps_json``, ``objects_json``, with ``step_sizes``).
     """
     if not isinstance(client, dict):
         raise AnsibleFilterError("onboarding_plan expects the cortex_client dictionary, got %s"
@@ -44,7 +47,27 @@ def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=
     if not full:
         for key in ("users", "mailboxes", "mailbox_removals"):
             plan.pop(key)
+    if packed:
+        pack_plan(plan)
     return wrap_var(plan)
+
+
+def onboarding_step(plan, step, users=None, admin=None):
+    """The items of one of the role's bulk steps (``users`` or ``mailboxes``), as one JSON text for the module's
+    ``users_json`` or ``mailboxes_json``: the plan's, without the mailboxes of users whose step failed
+    (module_utils/cortex_plan.py ``step_items``; ``users`` and ``admin``: the results of those steps)."""
+    if step not in ("users", "mailboxes"):
+        raise AnsibleFilterError("onboarding_step: the step is users or mailboxes, not %r" % (step,))
+    return wrap_var(json.dumps(step_items(plan or {}, step, users, admin), sort_keys=True, separators=(",", ":")))
+
+
+def onboarding_jobs(results):
+    """The provisioning jobs of the steps' results (a list of registered results; ``jobs``, or ``jobs_json`` when
+    packed), as one JSON text for cortex_wait's ``jobs_json``."""
+    if not isinstance(results, list):
+        raise AnsibleFilterError("onboarding_jobs expects a list of registered results")
+    return wrap_var(json.dumps(jobs_of(r for r in results if isinstance(r, dict)), sort_keys=True,
+                               separators=(",", ":")))
 
 
 def snapshot_of(existing):
@@ -190,6 +213,8 @@ class FilterModule(object):
         return {
             "onboarding_plan": onboarding_plan,
             "onboarding_summary": onboarding_summary,
+            "onboarding_step": onboarding_step,
+            "onboarding_jobs": onboarding_jobs,
             "offboarding_plan": offboarding_plan,
             "client_domains": client_domains,
             "uses_user_properties": uses_user_properties,

@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - JSON text then
     HAS_YAML = False
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.warnings import get_deprecation_messages, get_warning_messages
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import (
@@ -29,6 +30,7 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine i
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import CortexAPI
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_results as results
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import PACKED_SUFFIX
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_validation import code_problems
 
 NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
@@ -116,6 +118,56 @@ def occurring(secrets, texts):
     return found
 
 
+def no_log_values(spec, params):
+    """The strings to mask: every non-empty value of a ``no_log`` option, suboptions included, as AnsibleModule
+    lists them (a number as its text, every string of a list or dict)."""
+    values = set()
+    for name, option in spec.items():
+        value = params.get(name)
+        if option.get("no_log") and value:
+            values.update(leaf_texts(value))
+        if option.get("options") and value:
+            for entry in value if isinstance(value, list) else [value]:
+                if isinstance(entry, dict):
+                    values.update(no_log_values(option["options"], entry))
+    return values
+
+
+def leaf_texts(value):
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "surrogateescape")
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [text for element in value for text in leaf_texts(element)]
+    if value is None or isinstance(value, bool):
+        return []
+    return [str(value)]
+
+
+def packed_spec(argument_spec, packed, kwargs):
+    """The options of a module whose bulk list ``packed`` may also be given as one JSON text (``<packed>_json``,
+    ``no_log``: it holds what the list holds) and whose result lists may be asked as texts (``packed``); the
+    list's required, required-one-of and mutually-exclusive rules extended to the text. Returns the argument spec
+    and the keyword arguments of AnsibleModule."""
+    text = packed + PACKED_SUFFIX
+    spec = dict(argument_spec)
+    spec[text] = dict(type="str", no_log=True)
+    spec["packed"] = dict(type="bool", default=False)
+    kwargs = dict(kwargs)
+    one_of = [tuple(group) + (text,) if packed in group else tuple(group) for group in kwargs.get("required_one_of") or []]
+    if spec[packed].get("required"):
+        spec[packed] = dict(spec[packed], required=False)
+        one_of.append((packed, text))
+    exclusive = [tuple(group) for group in kwargs.get("mutually_exclusive") or []]
+    exclusive += [tuple(text if name == packed else name for name in group) for group in exclusive if packed in group]
+    exclusive.append((packed, text))
+    kwargs.update(required_one_of=one_of, mutually_exclusive=exclusive)
+    return spec, kwargs
+
+
 def cortex_argument_spec(argument_spec, with_wait=True, bulk=False, batch=False):
     """A module's whole argument spec: the connection options, the wait, bulk and batch ones it takes, and its own."""
     spec = dict(CONNECTION_SPEC)
@@ -139,10 +191,16 @@ class CortexModuleMixin(object):
     ``run(CortexModule(**SPEC))``.
     """
 
-    def __init__(self, argument_spec, with_wait=True, bulk=False, batch=False, **kwargs):
+    invocation_params = None  # the parameters as given, when a bulk list came as a JSON text
+
+    def __init__(self, argument_spec, with_wait=True, bulk=False, batch=False, packed=None, **kwargs):
         kwargs.setdefault("supports_check_mode", True)
+        if packed:
+            argument_spec, kwargs = packed_spec(argument_spec, packed, kwargs)
         super(CortexModuleMixin, self).__init__(
             argument_spec=cortex_argument_spec(argument_spec, with_wait, bulk, batch), **kwargs)
+        if packed:
+            self._unpack(packed)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.started = time.monotonic()
@@ -152,6 +210,29 @@ class CortexModuleMixin(object):
         if self.params.get("tenant") is not None and code_problems(self.params["tenant"]):
             # an empty code would address the caller's own customer - the partner's - on a real Cortex
             self.fail_json(msg="tenant: %s" % "; ".join(code_problems(self.params["tenant"])))
+
+    def _unpack(self, key):
+        """The bulk list given as one JSON text (``<key>_json``): read, validated as the list option is (the same
+        suboptions, defaults and conversions), its secrets masked as the list's would be, and set as the list. The
+        invocation shows what the task gave: the text, masked whole."""
+        text = self.params.get(key + PACKED_SUFFIX)
+        if text is None:
+            return
+        self.invocation_params = dict(self.params)
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            where = (getattr(exc, "lineno", "?"), getattr(exc, "colno", "?"))  # never the text: it holds secrets
+            self.fail_json(msg="%s%s: not JSON text (line %s, column %s)" % ((key, PACKED_SUFFIX) + where))
+        option = dict(self.argument_spec[key], required=False)
+        self.no_log_values.update(no_log_values({key: option}, {key: value}))
+        if not isinstance(value, list):
+            self.fail_json(msg="%s%s: a JSON list is expected" % (key, PACKED_SUFFIX))
+        validation = ArgumentSpecValidator({key: option}).validate({key: value})
+        if validation.error_messages:
+            self.fail_json(msg="%s%s: %s" % (key, PACKED_SUFFIX, validation.errors.msg))
+        self.params[key] = validation.validated_parameters[key]
+        self.params[key + PACKED_SUFFIX] = None
 
     def exit_json(self, **kwargs):
         self._narrow_no_log_values(kwargs)
@@ -178,7 +259,8 @@ class CortexModuleMixin(object):
         """
         if len(self.no_log_values) < NARROW_NO_LOG_FROM:
             return
-        result.setdefault("invocation", {"module_args": masked_params(self.argument_spec, self.params)})
+        result.setdefault("invocation", {"module_args": masked_params(self.argument_spec,
+                                                                      self.invocation_params or self.params)})
         self.no_log_values = occurring(self.no_log_values, list(output_strings(result)) + self.message_texts())
 
     @property

@@ -24,10 +24,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_catalog as catalog_rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_description as description_schema
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_schema as schema
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import unpack
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_exchange import (
     exchange_plan_problems, mailbox_plan_problems, plan_limit_problems)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import PARTNER_REFUSAL
@@ -416,6 +419,46 @@ class ClientPlan(object):
 def plan_client(client, snapshot=None, prune=False, prune_max=10, update_password="on_create"):
     """The plan of a client description against a snapshot (see the module's docstring)."""
     return ClientPlan(client, snapshot, prune, prune_max, update_password).plan()
+
+
+def pack_plan(plan):
+    """The plan with its lists of thousands - the steps' items and the objects - as JSON texts (``steps_json``,
+    ``objects_json``) and the steps' sizes (``step_sizes``), in place: Ansible carries one text far faster than the
+    values of thousands of users (the onboarding role plans with ``packed=true``)."""
+    steps = plan.pop("steps")
+    plan["steps_json"] = dict((step, _text(items)) for step, items in steps.items())
+    plan["step_sizes"] = dict((step, len(items)) for step, items in steps.items())
+    plan["objects_json"] = _text(plan.pop("objects"))
+    return plan
+
+
+def _text(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def plan_objects(plan):
+    """The objects of a plan, packed (:func:`pack_plan`) or not."""
+    if plan.get("objects_json") is not None:
+        return json.loads(plan["objects_json"])
+    return plan.get("objects") or []
+
+
+def step_items(plan, step, users=None, admin=None):
+    """The items a step of the role is given, from the plan (packed or not): the users to create, change or remove;
+    the mailboxes to create or change, except those of a user whose step failed - the user's item failed in the
+    result of the users step (``users``), or the administrator's step failed (``admin``) - since Cortex cannot give a
+    mailbox to a user that does not exist (the summary says so: "not provisioned: its user failed")."""
+    if plan.get("steps_json") is not None:
+        items = json.loads(plan["steps_json"][step])
+    else:
+        items = list((plan.get("steps") or {}).get(step) or [])
+    if step != "mailboxes":
+        return items
+    failed = set(folded((item.get("user") or {}).get("upn")) for item in unpack(users or {}).get("users") or []
+                 if isinstance(item, dict) and item.get("failed"))
+    if (admin or {}).get("failed") and plan.get("admin"):
+        failed.add(folded(plan["admin"].get("upn")))
+    return [item for item in items if folded(item.get("user")) not in failed]
 
 
 def plan_offboarding(client, snapshot, confirm=None):

@@ -11,11 +11,43 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_kinds import describe as describe_ref
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import status_color
 
 # The key under which a module that returned before its provisioning ended hands its jobs to its action plugin.
 WAIT_KEY = "_cortex_wait"
+# The lists of a result that ``packed: true`` returns as JSON texts (``<key>_json``), and the suffix.
+PACKED_LISTS = ("users", "mailboxes", "jobs")
+PACKED_SUFFIX = "_json"
+
+
+def pack(result):
+    """The result with its bulk lists (``PACKED_LISTS``) as JSON texts, in place: what ``packed: true`` returns."""
+    for key in PACKED_LISTS:
+        if isinstance(result.get(key), list):
+            result[key + PACKED_SUFFIX] = json.dumps(result.pop(key), sort_keys=True, separators=(",", ":"))
+    return result
+
+
+def jobs_of(results):
+    """The jobs of several results (``jobs``, or ``jobs_json`` when packed), joined: what one wait is given."""
+    jobs = []
+    for result in results or []:
+        jobs += unpack(result or {}).get("jobs") or []
+    return jobs
+
+
+def unpack(result):
+    """A copy of a result with its packed lists (:func:`pack`) read back as lists; any other result as it is."""
+    if not isinstance(result, dict) or not any(key + PACKED_SUFFIX in result for key in PACKED_LISTS):
+        return result
+    result = dict(result)
+    for key in PACKED_LISTS:
+        if isinstance(result.get(key + PACKED_SUFFIX), str):
+            result[key] = json.loads(result.pop(key + PACKED_SUFFIX))
+    return result
 
 
 def job_outcome(jobs):

@@ -72,11 +72,18 @@ options:
         type: str
         default: present
         choices: [present, absent]
+  mailboxes_json:
+    description:
+      - The bulk form's O(mailboxes) as one JSON text - the same list, validated the same way (see O(packed)).
+      - Use it instead of O(mailboxes).
+    type: str
+    version_added: 1.2.0
 extends_documentation_fragment:
   - cloudforyou.cortex.cortex
   - cloudforyou.cortex.cortex.wait
   - cloudforyou.cortex.cortex.concurrency
   - cloudforyou.cortex.cortex.batch
+  - cloudforyou.cortex.cortex.packed
   - cloudforyou.cortex.cortex.attributes
 seealso:
   - module: cloudforyou.cortex.cortex_user
@@ -107,6 +114,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+mailboxes_json:
+  description: RV(mailboxes) as one JSON text.
+  returned: with O(packed=true), instead of RV(mailboxes)
+  type: str
+  version_added: 1.2.0
+jobs_json:
+  description: RV(jobs) as one JSON text.
+  returned: with O(packed=true), instead of RV(jobs)
+  type: str
+  version_added: 1.2.0
 jobs:
   description:
     - The provisioning work the task started, to hand to M(cloudforyou.cortex.cortex_wait) - each item with the request
@@ -193,6 +210,7 @@ SPEC = dict(
     ),
     bulk=True,
     batch=True,
+    packed="mailboxes",  # also mailboxes_json, and packed results
     mutually_exclusive=[("user", "mailboxes"), ("version", "user"), ("version", "mailboxes"),
                         ("user_plans", "user"), ("user_plans", "mailboxes"), ("plan", "mailboxes"),
                         ("customer_plan", "user"), ("customer_plan", "mailboxes"), ("state", "mailboxes")],
@@ -201,7 +219,7 @@ SPEC = dict(
 
 def run(module):
     params = module.params
-    if params["user"] is None and params["mailboxes"] is None:
+    if params["user"] is None and params["mailboxes"] is None:  # (mailboxes_json is read into mailboxes)
         desired = dict(version=params["version"], customer_plan=params["customer_plan"], user_plans=params["user_plans"])
         item = Item("Hosted Exchange of tenant '%s'" % params["tenant"], desired, params["state"])
         module.run(TenantExchange(module), [item], "service")

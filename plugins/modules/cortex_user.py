@@ -26,6 +26,13 @@ description:
   - Mailboxes are given with M(cloudforyou.cortex.cortex_exchange).
 author:
   - cloudforyou infra team (@cloudforyou)
+options:
+  users_json:
+    description:
+      - The bulk form's O(users) as one JSON text - the same list, validated the same way (see O(packed)).
+      - Use it instead of O(users). It is masked whole in the output, as it holds the passwords.
+    type: str
+    version_added: 1.2.0
 extends_documentation_fragment:
   - cloudforyou.cortex.user
   - cloudforyou.cortex.user.bulk
@@ -33,6 +40,7 @@ extends_documentation_fragment:
   - cloudforyou.cortex.cortex.wait
   - cloudforyou.cortex.cortex.concurrency
   - cloudforyou.cortex.cortex.batch
+  - cloudforyou.cortex.cortex.packed
   - cloudforyou.cortex.cortex.attributes
 seealso:
   - module: cloudforyou.cortex.cortex_admin
@@ -68,6 +76,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+users_json:
+  description: RV(users) as one JSON text.
+  returned: with O(packed=true), instead of RV(users)
+  type: str
+  version_added: 1.2.0
+jobs_json:
+  description: RV(jobs) as one JSON text.
+  returned: with O(packed=true), instead of RV(jobs)
+  type: str
+  version_added: 1.2.0
 jobs:
   description:
     - The provisioning work the task started, to hand to M(cloudforyou.cortex.cortex_wait) - each item with the request
@@ -163,6 +181,7 @@ SPEC = dict(
     argument_spec=user_argument_spec(),
     bulk=True,
     batch=True,
+    packed="users",  # also users_json, and packed results
     required_one_of=[("upn", "users")],
     # The bulk form takes every option per item: a single-form option beside ``users`` would be ignored.
     mutually_exclusive=[(name, "users") for name in _NAMES],

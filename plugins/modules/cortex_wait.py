@@ -28,13 +28,20 @@ options:
     description:
       - The jobs to wait for, as the writing modules return them in RV(cloudforyou.cortex.cortex_user#module:jobs)
         (several tasks' lists may be joined).
+      - One of O(jobs) and O(jobs_json) is required.
     type: list
     elements: dict
-    required: true
+  jobs_json:
+    description:
+      - O(jobs) as one JSON text, as the writing modules return it with O(cloudforyou.cortex.cortex_user#module:packed=true)
+        in RV(cloudforyou.cortex.cortex_user#module:jobs_json) (see O(packed)).
+    type: str
+    version_added: 1.2.0
 extends_documentation_fragment:
   - cloudforyou.cortex.cortex
   - cloudforyou.cortex.cortex.wait
   - cloudforyou.cortex.cortex.concurrency
+  - cloudforyou.cortex.cortex.packed
 attributes:
   check_mode:
     support: full
@@ -75,9 +82,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+jobs_json:
+  description: RV(jobs) as one JSON text.
+  returned: with O(packed=true), instead of RV(jobs)
+  type: str
+  version_added: 1.2.0
 jobs:
   description: The jobs as they ended (status, the request id last read, how many times each was queued again).
-  returned: always
+  returned: always, as RV(jobs_json) with O(packed=true)
   type: list
   elements: dict
 summary:
@@ -99,7 +111,8 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_r
 
 
 # The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
-SPEC = dict(argument_spec=dict(jobs=dict(type="list", elements="dict", required=True)), bulk=True)
+SPEC = dict(argument_spec=dict(jobs=dict(type="list", elements="dict", required=True)), bulk=True,
+            packed="jobs")  # jobs or jobs_json, and packed results
 
 
 def run(module):

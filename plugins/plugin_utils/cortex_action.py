@@ -23,6 +23,7 @@ __metaclass__ = type
 
 import time
 
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -60,6 +61,12 @@ class CortexAction(ActionBase):
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
+        result = self.run_task(tmp, task_vars)
+        if boolean(self._task.args.get("packed") or False, strict=False) and not result.get("skipped"):
+            results.pack(result)  # the module's lists as texts: the module run gives lists, whatever runs it
+        return result
+
+    def run_task(self, tmp=None, task_vars=None):
         result = super(CortexAction, self).run(tmp, task_vars)
         result.update(self.run_module(self._task.resolved_action, dict(self._task.args), task_vars))
         return result
@@ -78,7 +85,7 @@ class CortexAction(ActionBase):
 class CortexWaitingAction(CortexAction):
     """Runs the task's module, then keeps waiting in short ``cortex_wait`` runs, printing progress in between."""
 
-    def run(self, tmp=None, task_vars=None):
+    def run_task(self, tmp=None, task_vars=None):
         result = ActionBase.run(self, tmp, task_vars)  # its own module run below, not CortexAction's
         args = dict(self._task.args)
         if args.get("progress_interval") is None:

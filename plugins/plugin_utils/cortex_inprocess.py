@@ -57,7 +57,7 @@ except ImportError:  # 2.16-2.18: _execute_module marks a module's whole result 
     DATA_TAGGING = False
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import HAS_REQUESTS
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModuleMixin
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModuleMixin, no_log_values
 
 COLLECTION = "cloudforyou.cortex."
 MODULES_PACKAGE = "ansible_collections.cloudforyou.cortex.plugins.modules."
@@ -75,35 +75,6 @@ class ModuleExit(BaseException):
     def __init__(self, result):
         super(ModuleExit, self).__init__("module exit")
         self.result = result
-
-
-def no_log_values(spec, params):
-    """The strings to mask: every non-empty value of a ``no_log`` option, suboptions included, as AnsibleModule
-    lists them (a number as its text, every string of a list or dict)."""
-    values = set()
-    for name, option in spec.items():
-        value = params.get(name)
-        if option.get("no_log") and value:
-            values.update(leaf_texts(value))
-        if option.get("options") and value:
-            for entry in value if isinstance(value, list) else [value]:
-                if isinstance(entry, dict):
-                    values.update(no_log_values(option["options"], entry))
-    return values
-
-
-def leaf_texts(value):
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "surrogateescape")
-    if isinstance(value, str):
-        return [value] if value else []
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [text for element in value for text in leaf_texts(element)]
-    if value is None or isinstance(value, bool):
-        return []
-    return [str(value)]
 
 
 def module_tracebacks():

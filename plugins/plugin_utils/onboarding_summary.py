@@ -16,6 +16,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_kinds import KINDS
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import plan_objects
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import unpack
 
 OUTCOMES = {"create": "created", "update": "changed", "reprovision": "changed", "delete": "removed"}
 STEPS = ("tenant", "admin", "exchange", "users", "mailboxes")
@@ -60,8 +62,11 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
 
     ``steps`` maps a step name (tenant, admin, exchange, users, mailboxes) to its registered module result; ``waited``
     is the result of cortex_wait; ``plan`` the client plan (its ``objects``, ``pruned``, ``undescribed``, ``code``).
+    Results and plan may be packed (``packed: true``: their lists as JSON texts).
     """
     plan = plan or {}
+    steps = dict((step, unpack(result)) for step, result in (steps or {}).items())  # packed lists read back
+    waited = unpack(waited)
     failed_jobs, wait_failed = _waited_failures(waited)
     wait_ran = bool(waited) and not waited.get("skipped")
     counts = dict(created=0, changed=0, removed=0, unchanged=0, failed=0)
@@ -70,7 +75,7 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
     for step, count in (plan.get("unchanged_by_step") or {}).items():  # left as they are: counted, not listed
         counts["unchanged"] += count
         per_step.setdefault(step, dict(created=0, changed=0, removed=0, unchanged=0, failed=0))["unchanged"] += count
-    for obj in plan.get("objects") or []:
+    for obj in plan_objects(plan):
         step, name, action = obj["step"], obj["object"], obj["action"]
         outcome, reason = "unchanged", None
         if action != "none":

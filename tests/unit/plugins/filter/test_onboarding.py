@@ -21,7 +21,9 @@ except ImportError:
         return text
 
 from ansible_collections.cloudforyou.cortex.plugins.filter.onboarding import (
-    client_domains, fleet_summary, offboarding_plan, onboarding_plan, onboarding_summary, users_from_csv)
+    client_domains, fleet_summary, offboarding_plan, onboarding_jobs, onboarding_plan, onboarding_step,
+    onboarding_summary, users_from_csv)
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import pack
 
 
 def test_not_a_dict_is_an_error():
@@ -98,6 +100,52 @@ def test_the_summary_gives_each_object_of_the_plan_one_outcome():
     assert summary["lines"][0] == "tenant: 1 created (with 2 domains)"
     assert any("not in the description (kept; client_onboarding_prune removes them): old@x.fr" in line
                for line in summary["lines"])
+
+
+def test_packed_plan_and_results_give_the_same_summary():
+    """The role plans with packed=true and its bulk steps return packed lists: the same outcomes, object by object."""
+    waited = {"summary": {}, "jobs": [{"id": 2}], "failures": [{"object": "user 'b@x.fr'", "message": "AD down"}]}
+    expected = onboarding_summary(STEPS, waited, PLAN)
+    packed_steps = dict((step, pack(dict(result))) for step, result in STEPS.items())
+    assert "users_json" in packed_steps["users"] and "users" not in packed_steps["users"]
+    packed_plan = dict(PLAN, steps={"users": [], "mailboxes": []})
+    from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import pack_plan
+    pack_plan(packed_plan)
+    assert "objects" not in packed_plan and packed_plan["step_sizes"] == {"users": 0, "mailboxes": 0}
+    assert onboarding_summary(packed_steps, pack(dict(waited)), packed_plan) == expected
+    assert expected["failed"] == 3
+
+
+def test_a_step_is_given_its_items_as_text_without_the_mailboxes_of_failed_users():
+    client = {"name": "Atelier X", "code": "AX", "domains": ["ax.fr"],
+              "admin": {"upn": "boss@ax.fr", "first_name": "B", "last_name": "O", "password": "Sunny-Bakery-42",
+                        "plan": "P1"},
+              "exchange": {"version": "2010", "customer_plan": "Default", "user_plans": ["P1"]},
+              "users": [{"upn": "%s@ax.fr" % name, "first_name": name, "last_name": "X", "password": "Sunny-Bakery-42",
+                         "plan": "P1"} for name in ("ann", "bob")]}
+    snapshot = {"partner": "DEMO", "tenants": [{"code": "DEMO", "name": "Demo"}],
+                "catalog": {"versions": ["2010"], "customer_plans": ["Default"], "user_plans": ["P1"]}}
+    plain = onboarding_plan(client, {"snapshot": snapshot}, full=False)
+    packed = onboarding_plan(client, {"snapshot": snapshot}, full=False, packed=True)
+    assert packed["step_sizes"] == {"users": 2, "mailboxes": 3} and "steps" not in packed
+    assert json.loads(packed["objects_json"]) == plain["objects"]
+    for plan in (plain, packed):
+        assert json.loads(onboarding_step(plan, "users")) == plain["steps"]["users"]
+        assert json.loads(onboarding_step(plan, "mailboxes")) == plain["steps"]["mailboxes"]
+        users = pack({"users": [{"user": {"upn": "ann@ax.fr"}, "action": "create"},
+                                {"user": {"upn": "BOB@ax.fr"}, "action": "create", "failed": True, "msg": "refused"}]})
+        left = json.loads(onboarding_step(plan, "mailboxes", users, {"failed": True, "msg": "boss refused"}))
+        assert [m["user"] for m in left] == ["ann@ax.fr"]
+    with pytest.raises(AnsibleFilterError):
+        onboarding_step(packed, "tenant")
+
+
+def test_the_jobs_of_several_steps_are_one_text():
+    jobs = onboarding_jobs([{"jobs": [{"id": 1}]}, {"skipped": True}, pack({"jobs": [{"id": 2}, {"id": 3}]}), {}])
+    assert json.loads(jobs) == [{"id": 1}, {"id": 2}, {"id": 3}]
+    assert onboarding_jobs([{"skipped": True}]) == "[]"
+    with pytest.raises(AnsibleFilterError):
+        onboarding_jobs({"jobs": []})
 
 
 def test_objects_the_wait_did_not_confirm_are_failures_not_successes():

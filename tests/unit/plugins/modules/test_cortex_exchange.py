@@ -67,3 +67,9 @@ def test_deprovisioning_diff_shows_the_plan(api, run, check_mode):
 def test_deprovisioning_without_diff_reads_no_detail(api, run):
     result = run(dict(mailboxes=[dict(user=UPN, state="absent")]))
     assert result["changed"] and api.gets == 0 and api.writes == ["claire_BMS"]
+
+
+def test_mailboxes_as_one_json_text_are_the_list(api, run):
+    result = run(dict(mailboxes_json='[{"user": "%s", "state": "absent"}]' % UPN))
+    assert result["changed"] and result["mailboxes"][0]["action"] == "delete" and api.writes == ["claire_BMS"]
+    assert result["invocation"]["module_args"]["mailboxes_json"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"

@@ -200,6 +200,20 @@ CASES = [
                                jobs=[dict(ref=dict(kind="user", tenant="BMS", login="c_BMS"), id=45001)]), None),
     ("bad jobs", cortex_wait, dict(CONNECTION, tenant=None, jobs=[dict(id="x")]), None),
     ("requests", cortex_request_info, dict(CONNECTION, tenant=None, ids=[45001, 45002, 45001]), None),
+    ("bulk as one JSON text", cortex_user, dict(CONNECTION, tenant="BMS", packed=True, users_json=json.dumps([
+        dict(upn="u%02d@%s" % (i, DOMAIN), first_name="User", last_name="N%d" % i, password="Kx%02dm!Tp-%s" % (i, SECRET))
+        for i in range(40)])), None),
+    ("JSON text, not JSON", cortex_user, dict(CONNECTION, tenant="BMS", users_json='[{"password": "%s"' % SECRET), None),
+    ("JSON text, not a list", cortex_user, dict(CONNECTION, tenant="BMS", users_json=json.dumps(dict(password=SECRET))),
+     None),
+    ("JSON text, bad item", cortex_user, dict(CONNECTION, tenant="BMS", users_json=json.dumps([
+        dict(upn="a@" + DOMAIN, colour="red", password=SECRET), dict(upn="b@" + DOMAIN, enabled="maybe")])), None),
+    ("JSON text and list", cortex_user, dict(CONNECTION, tenant="BMS", users=[], users_json="[]"), None),
+    ("JSON text and single form", cortex_user, dict(CONNECTION, tenant="BMS", upn="a@" + DOMAIN, users_json="[]"),
+     None),
+    ("wait, jobs as text", cortex_wait, dict(CONNECTION, tenant=None, jobs_json=json.dumps(
+        [dict(ref=dict(kind="user", tenant="BMS", login="c_BMS"), id=45001)])), None),
+    ("wait, no jobs", cortex_wait, dict(CONNECTION, tenant=None), None),
 ]
 
 
@@ -230,6 +244,27 @@ def test_the_results_hold_what_they_must(both):
     assert result["invocation"]["module_args"]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     expected, result = both(cortex_user_info, dict(CONNECTION, tenant="BMS"), setup=add_users)
     assert [u["upn"] for u in result["users"]] == ["u0@" + DOMAIN, "u1@" + DOMAIN, "u2@" + DOMAIN]
+
+
+def test_a_bulk_list_as_one_json_text_is_the_list(both):
+    """users_json: the same run as users, the invocation shows the text masked whole, and every error names the
+    option without showing the text; packed lists come back as they went."""
+    users = [dict(upn="u%02d@%s" % (i, DOMAIN), first_name="User", last_name="N%d" % i, password="Kx%02dm!Tp-%s"
+                  % (i, SECRET)) for i in range(3)]
+    dummy, listed = both(cortex_user, dict(CONNECTION, tenant="BMS", users=users))
+    dummy, texted = both(cortex_user, dict(CONNECTION, tenant="BMS", users_json=json.dumps(users)))
+    assert texted["changed"] and texted["users"] == listed["users"] and len(texted["users"]) == 3
+    assert texted["invocation"]["module_args"]["users_json"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert texted["invocation"]["module_args"]["users"] is None
+    dummy, result = both(cortex_user, dict(CONNECTION, tenant="BMS", users_json='[{"upn": "a@%s", ' % DOMAIN))
+    assert result["failed"] and result["msg"] == "users_json: not JSON text (line 1, column 37)"
+    dummy, result = both(cortex_user, dict(CONNECTION, tenant="BMS", users_json=json.dumps([dict(upn="a@" + DOMAIN,
+                                                                                                 colour="red")])))
+    assert result["failed"] and result["msg"].startswith("users_json: ") and "colour" in result["msg"]
+    dummy, result = both(cortex_user, dict(CONNECTION, tenant="BMS", users=[], users_json="[]"))
+    assert result["failed"] and "mutually exclusive: users|users_json" in result["msg"]
+    dummy, result = both(cortex_wait, dict(CONNECTION))
+    assert result["failed"] and "one of the following is required: jobs, jobs_json" in result["msg"]
 
 
 def test_connection_options_fall_back_to_the_environment(both, monkeypatch):
