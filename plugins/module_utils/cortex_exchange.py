@@ -230,6 +230,13 @@ class Mailboxes(Entity):
                 self.plans[user["login"].casefold()] = mailbox.get("plan")
                 self.mailboxes[user["login"].casefold()] = mailbox
 
+    def reads_locally(self, item):
+        user = self.users.get(rules.upn_key(item.desired["user"]))
+        if user is None or (user.get("exchange") or {}).get("status", "NotProvisioned") == "NotProvisioned":
+            return True
+        return not ((item.state == "present" and item.desired.get("plan") is not None) or (
+            item.state == "absent" and self.module._diff)) or user["login"].casefold() in self.mailboxes
+
     def read(self, item):
         user = self.users.get(rules.upn_key(item.desired["user"]))
         item.context["user"] = user

@@ -9,9 +9,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 
 try:
     import yaml
@@ -192,6 +194,7 @@ class CortexModuleMixin(object):
     """
 
     invocation_params = None  # the parameters as given, when a bulk list came as a JSON text
+    _pool = None  # the module's threads (parallel)
 
     def __init__(self, argument_spec, with_wait=True, bulk=False, batch=False, packed=None, **kwargs):
         kwargs.setdefault("supports_check_mode", True)
@@ -204,6 +207,7 @@ class CortexModuleMixin(object):
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self.started = time.monotonic()
+        self._in_pool = threading.local()
         self.concurrency = max(1, min(self.params.get("concurrency") or DEFAULT_CONCURRENCY, 64))
         self.batch_size = max(1, min(self.params.get("batch_size") or DEFAULT_BATCH_SIZE, 500))
         self._api = None
@@ -235,10 +239,12 @@ class CortexModuleMixin(object):
         self.params[key + PACKED_SUFFIX] = None
 
     def exit_json(self, **kwargs):
+        self._close_pool()
         self._narrow_no_log_values(kwargs)
         super(CortexModuleMixin, self).exit_json(**kwargs)
 
     def fail_json(self, msg, **kwargs):
+        self._close_pool()
         kwargs["msg"] = msg
         self._narrow_no_log_values(kwargs)
         msg = kwargs.pop("msg")
@@ -284,7 +290,9 @@ class CortexModuleMixin(object):
     def parallel(self, function, items):
         """``function(item)`` for every item, ``concurrency`` at a time; returns results in order.
 
-        Exceptions are returned in place of results, so one failing item does not hide the others.
+        Exceptions are returned in place of results, so one failing item does not hide the others. The threads are
+        the module's, started once (a wait makes dozens of calls); a call from one of them (a batch read again while
+        it is being written) gets threads of its own, so that it never waits for a thread of the pool it holds.
         """
         def guarded(item):
             try:
@@ -294,13 +302,39 @@ class CortexModuleMixin(object):
 
         if len(items) <= 1 or self.concurrency == 1:
             return [guarded(item) for item in items]
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as pool:
-            return list(pool.map(guarded, items))
+        if getattr(self._in_pool, "active", False):
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items)), initializer=self._enter_pool) as pool:
+                return list(pool.map(guarded, items))
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.concurrency, initializer=self._enter_pool)
+        futures = [self._pool.submit(guarded, item) for item in items]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:  # the module's exit from one of them: every item started ends first, as it did alone
+            wait_for(futures)
+            raise
 
-    def read_all(self, function, items, label):
-        """``function(item)`` for every item in parallel; the first failure fails the module, naming its item
-        with ``label(item)``."""
-        found = self.parallel(function, items)
+    def _enter_pool(self):
+        self._in_pool.active = True
+
+    def _close_pool(self):
+        """Let the module's threads end once idle (never waiting for them: the exit may come from one of them)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+
+    def read_all(self, function, items, label, threads=True):
+        """``function(item)`` for every item (in parallel unless ``threads`` is false: reads that send no request);
+        the first failure fails the module, naming its item with ``label(item)``."""
+        if threads:
+            found = self.parallel(function, items)
+        else:
+            found = []
+            for item in items:
+                try:
+                    found.append(function(item))
+                except Exception as exc:  # pylint: disable=broad-except
+                    found.append(exc)
         for item, result in zip(items, found):
             if isinstance(result, Exception):
                 self.fail_cortex(result, label(item))

@@ -236,6 +236,11 @@ class UserEntity(Entity):
                 self.remember(user)
         return self.by_login.get(key)
 
+    def reads_locally(self, item):
+        summary = self.by_upn.get(rules.upn_key(item.desired["upn"]))
+        return summary is None or item.state == "absent" or not self.needs_detail(item) or (
+            summary["login"].casefold() in self.details)
+
     def read(self, item):
         summary = self.by_upn.get(rules.upn_key(item.desired["upn"]))
         if summary is None or item.state == "absent":

@@ -350,6 +350,39 @@ def test_an_exit_in_a_thread_of_the_module_ends_the_run(fakes):
     assert result["failed"] and result["msg"] == "item 1 refused"
 
 
+def test_the_modules_threads_serve_every_parallel_call_and_a_nested_call_gets_its_own(fakes):
+    """One pool of ``concurrency`` threads for the module's many parallel calls; a call from one of its threads (a
+    batch read again while being written) never waits for the pool it holds; an exit from a thread lets every item
+    started end first, as a pool of its own did."""
+    import threading
+    import time
+    fakes()
+    seen, ended = set(), []
+
+    def item(i):
+        seen.add(threading.current_thread())  # (an ident may be reused by a later thread; the object is not)
+        time.sleep(0.001)
+        return i
+
+    def run(module):
+        for dummy in range(5):
+            assert module.parallel(item, list(range(20))) == list(range(20))
+        assert len(seen) <= 3
+        nested = module.parallel(lambda i: module.parallel(item, [i, i + 100, i + 200]), list(range(12)))
+        assert nested == [[i, i + 100, i + 200] for i in range(12)]
+
+        def ending(i):
+            if i == 0:
+                module.fail_json(msg="item 0 refused")
+            time.sleep(0.01)
+            ended.append(i)
+        module.parallel(ending, list(range(6)))
+
+    result = inprocess.run_module(Declared(run, bulk=True), "cloudforyou.cortex.test", dict(CONNECTION, concurrency=3))
+    assert result["failed"] and result["msg"] == "item 0 refused"
+    assert sorted(ended) == [1, 2, 3, 4, 5]  # (an ending that did not wait for them: fewer)
+
+
 def test_an_exception_in_a_thread_of_the_module_fails_the_task(fakes):
     def broken(api):
         def get_tenant(code):
