@@ -149,6 +149,14 @@ def leaf_texts(value):
     return [str(value)]
 
 
+class Decoded(dict):
+    """A mapping just read from a bulk list's JSON text: the module's own, so the validator's defensive deep copy of
+    the list (0.7 s for 20,000 jobs) is not needed - the copy of each is the mapping itself."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 def packed_spec(argument_spec, packed, kwargs):
     """The options of a module whose bulk list ``packed`` may also be given as one JSON text (``<packed>_json``,
     ``no_log``: it holds what the list holds) and whose result lists may be asked as texts (``packed``); the
@@ -224,7 +232,7 @@ class CortexModuleMixin(object):
             return
         self.invocation_params = dict(self.params)
         try:
-            value = json.loads(text)
+            value = json.loads(text, object_hook=Decoded)
         except ValueError as exc:
             where = (getattr(exc, "lineno", "?"), getattr(exc, "colno", "?"))  # never the text: it holds secrets
             self.fail_json(msg="%s%s: not JSON text (line %s, column %s)" % ((key, PACKED_SUFFIX) + where))
