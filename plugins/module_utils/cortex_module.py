@@ -40,6 +40,7 @@ NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 # cheaper than Ansible's pass that copies a large result (and, in-process, none left means no pass at all).
 NARROW_NO_LOG_FROM = 1
 SHORT_SECRET = 4
+FEW_SECRETS = 200
 SECRET_WINDOW = 8
 DEFAULT_CONCURRENCY = 8
 DEFAULT_BATCH_SIZE = 25
@@ -98,12 +99,16 @@ def output_strings(value):
 def occurring(secrets, texts):
     """The secrets that occur in the texts, whole or inside a longer text.
 
-    One pass over the distinct texts, whatever the number of secrets: each window of the length of the shortest secret
-    (at most ``SECRET_WINDOW``) is looked up among the secrets' beginnings, and a secret found there is compared
-    whole. (A substring search per secret over all the texts costs secrets x text: 5 s for 10,000 passwords.) The
-    few secrets shorter than ``SHORT_SECRET`` are searched for one by one."""
+    A few secrets are searched for one by one over the texts joined (a substring search in C). Many - the passwords
+    of a bulk list - are found in one pass over the distinct texts, whatever their number: each window of the length
+    of the shortest secret (at most ``SECRET_WINDOW``) is looked up among the secrets' beginnings, and a secret found
+    there is compared whole (a search per secret costs secrets x texts: 5 s for 10,000 passwords; the pass costs the
+    texts' length, the better way from ``FEW_SECRETS`` secrets). The few secrets shorter than ``SHORT_SECRET`` are
+    always searched for one by one."""
     secrets = set(secret for secret in secrets if secret)
     texts = set(texts)
+    if len(secrets) < FEW_SECRETS:
+        return set(secret for secret in secrets if any(secret in text for text in texts))
     found = set(secret for secret in secrets if len(secret) < SHORT_SECRET and any(secret in text for text in texts))
     longer = [secret for secret in secrets if len(secret) >= SHORT_SECRET]
     if not longer:
