@@ -169,7 +169,7 @@ def packed_spec(argument_spec, packed, kwargs):
     and the keyword arguments of AnsibleModule."""
     text = packed + PACKED_SUFFIX
     spec = dict(argument_spec)
-    spec[text] = dict(type="str", no_log=True)
+    spec[text] = dict(type="raw", no_log=True)  # raw: ansible-core before 2.19 may turn a JSON text into its list
     spec["packed"] = dict(type="bool", default=False)
     kwargs = dict(kwargs)
     one_of = [tuple(group) + (text,) if packed in group else tuple(group) for group in kwargs.get("required_one_of") or []]
@@ -236,6 +236,10 @@ class CortexModuleMixin(object):
         if text is None:
             return
         self.invocation_params = dict(self.params)
+        if isinstance(text, list):  # read already by Ansible's templating (before 2.19): the list itself
+            text = json.dumps(text)
+        if not isinstance(text, str):
+            self.fail_json(msg="%s%s: a JSON text is expected" % (key, PACKED_SUFFIX))
         try:
             value = json.loads(text, object_hook=Decoded)
         except ValueError as exc:

@@ -76,7 +76,7 @@ options:
     description:
       - The bulk form's O(mailboxes) as one JSON text - the same list, validated the same way (see O(packed)).
       - Use it instead of O(mailboxes).
-    type: str
+    type: raw
     version_added: 1.2.0
 extends_documentation_fragment:
   - cloudforyou.cortex.cortex

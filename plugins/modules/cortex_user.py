@@ -31,7 +31,7 @@ options:
     description:
       - The bulk form's O(users) as one JSON text - the same list, validated the same way (see O(packed)).
       - Use it instead of O(users). It is masked whole in the output, as it holds the passwords.
-    type: str
+    type: raw
     version_added: 1.2.0
 extends_documentation_fragment:
   - cloudforyou.cortex.user
