@@ -163,13 +163,15 @@ class Decoded(dict):
 
 
 def packed_spec(argument_spec, packed, kwargs):
-    """The options of a module whose bulk list ``packed`` may also be given as one JSON text (``<packed>_json``,
-    ``no_log``: it holds what the list holds) and whose result lists may be asked as texts (``packed``); the
+    """The options of a module whose bulk list ``packed`` may also be given as one JSON text (``<packed>_json``) and
+    whose result lists may be asked as texts (``packed``); the
     list's required, required-one-of and mutually-exclusive rules extended to the text. Returns the argument spec
     and the keyword arguments of AnsibleModule."""
     text = packed + PACKED_SUFFIX
     spec = dict(argument_spec)
-    spec[text] = dict(type="raw", no_log=True)  # raw: ansible-core before 2.19 may turn a JSON text into its list
+    # raw: ansible-core before 2.19 may turn a JSON text into its list. Not no_log: that would mask every value of such
+    # a list (its UPNs too) wherever it shows; its secrets are masked as the list's are, the text shown masked whole.
+    spec[text] = dict(type="raw")
     spec["packed"] = dict(type="bool", default=False)
     kwargs = dict(kwargs)
     one_of = [tuple(group) + (text,) if packed in group else tuple(group) for group in kwargs.get("required_one_of") or []]
@@ -236,6 +238,7 @@ class CortexModuleMixin(object):
         if text is None:
             return
         self.invocation_params = dict(self.params)
+        self.invocation_params[key + PACKED_SUFFIX] = NO_LOG_PLACEHOLDER
         if isinstance(text, list):  # read already by Ansible's templating (before 2.19): the list itself
             text = json.dumps(text)
         if not isinstance(text, str):
@@ -280,10 +283,11 @@ class CortexModuleMixin(object):
         strings. The invocation, where the secrets do occur, gets Ansible's placeholder at their places, as its
         masking would give. Ansible's masking then still runs over the whole result, with every secret it contains.
         """
+        if self.invocation_params is not None:  # a bulk list given as text: the invocation shows the text, masked
+            result.setdefault("invocation", {"module_args": masked_params(self.argument_spec, self.invocation_params)})
         if len(self.no_log_values) < NARROW_NO_LOG_FROM:
             return
-        result.setdefault("invocation", {"module_args": masked_params(self.argument_spec,
-                                                                      self.invocation_params or self.params)})
+        result.setdefault("invocation", {"module_args": masked_params(self.argument_spec, self.params)})
         self.no_log_values = occurring(self.no_log_values, list(output_strings(result)) + self.message_texts())
 
     @property

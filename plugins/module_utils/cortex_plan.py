@@ -30,7 +30,7 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_c
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_description as description_schema
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_schema as schema
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import unpack
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import from_text, unpack
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_exchange import (
     exchange_plan_problems, mailbox_plan_problems, plan_limit_problems)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import PARTNER_REFUSAL
@@ -439,7 +439,7 @@ def _text(value):
 def plan_objects(plan):
     """The objects of a plan, packed (:func:`pack_plan`) or not."""
     if plan.get("objects_json") is not None:
-        return json.loads(plan["objects_json"])
+        return from_text(plan["objects_json"])
     return plan.get("objects") or []
 
 
@@ -449,7 +449,7 @@ def step_items(plan, step, users=None, admin=None):
     result of the users step (``users``), or the administrator's step failed (``admin``) - since Cortex cannot give a
     mailbox to a user that does not exist (the summary says so: "not provisioned: its user failed")."""
     if plan.get("steps_json") is not None:
-        items = json.loads(plan["steps_json"][step])
+        items = list(from_text(plan["steps_json"][step]))
     else:
         items = list((plan.get("steps") or {}).get(step) or [])
     if step != "mailboxes":

@@ -45,9 +45,15 @@ def unpack(result):
         return result
     result = dict(result)
     for key in PACKED_LISTS:
-        if isinstance(result.get(key + PACKED_SUFFIX), str):
-            result[key] = json.loads(result.pop(key + PACKED_SUFFIX))
+        if key + PACKED_SUFFIX in result:
+            result[key] = from_text(result.pop(key + PACKED_SUFFIX))
     return result
+
+
+def from_text(value):
+    """What a packed text holds. Ansible before 2.19 may already have read a text that looks like a list into that
+    list, when a template handed it on: taken as it is."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def job_outcome(jobs):

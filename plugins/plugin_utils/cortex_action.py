@@ -63,7 +63,11 @@ class CortexAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = self.run_task(tmp, task_vars)
         if boolean(self._task.args.get("packed") or False, strict=False) and not result.get("skipped"):
-            results.pack(result)  # the module's lists as texts: the module run gives lists, whatever runs it
+            # the module's lists as texts: the module run gives lists, whatever runs it; marked unsafe as the rest
+            # of a module's result is before 2.19, so that no later template reads them back into lists
+            for key, value in results.pack(result).items():
+                if key.endswith(results.PACKED_SUFFIX) and inprocess.wrap_var is not None:
+                    result[key] = inprocess.wrap_var(value)
         return result
 
     def run_task(self, tmp=None, task_vars=None):
