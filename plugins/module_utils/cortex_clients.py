@@ -17,6 +17,7 @@ __metaclass__ = type
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_validation as rules
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_catalog import domains_in_use, read_catalog
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import serial
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import is_not_found
 
 NO_MAILBOX = dict(status="NotProvisioned", status_color="grey")
@@ -66,7 +67,7 @@ def read_users(api, code, parallel=None, properties=False):
             user.setdefault("exchange", summary.get("exchange"))
             return user
 
-        for user in (parallel or _serial)(read, list(listed.values())):
+        for user in (parallel or serial)(read, list(listed.values())):
             if isinstance(user, Exception):
                 raise user
             if user is not None:
@@ -133,13 +134,3 @@ def tenant_facts(api, code, with_users=True, tenant=None):
                 mailboxes[mailbox["plan"]] = mailboxes.get(mailbox["plan"], 0) + 1
         facts.update(users=len(users), mailboxes=mailboxes)
     return facts
-
-
-def _serial(function, items):
-    found = []
-    for item in items:
-        try:
-            found.append(function(item))
-        except Exception as exc:  # pylint: disable=broad-except
-            found.append(exc)
-    return found

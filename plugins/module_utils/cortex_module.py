@@ -29,7 +29,7 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client i
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, CortexClient, CortexError, CortexUnreachable, connection_warnings)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_connection import CONNECTION_SPEC
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine import Engine
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler, guarded, serial
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import CortexAPI
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_results as results
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import PACKED_SUFFIX
@@ -308,27 +308,22 @@ class CortexModuleMixin(object):
         return self._api
 
     # -- helpers ---------------------------------------------------------------------------------------
-    def parallel(self, function, items):
-        """``function(item)`` for every item, ``concurrency`` at a time; returns results in order.
+    def parallel(self, function, items, threads=True):
+        """``function(item)`` for every item, ``concurrency`` at a time (in turn without ``threads``: work that sends
+        no request); returns results in order.
 
         Exceptions are returned in place of results, so one failing item does not hide the others. The threads are
         the module's, started once (a wait makes dozens of calls); a call from one of them (a batch read again while
         it is being written) gets threads of its own, so that it never waits for a thread of the pool it holds.
         """
-        def guarded(item):
-            try:
-                return function(item)
-            except Exception as exc:  # pylint: disable=broad-except
-                return exc
-
-        if len(items) <= 1 or self.concurrency == 1:
-            return [guarded(item) for item in items]
+        if not threads or len(items) <= 1 or self.concurrency == 1:
+            return serial(function, items)
         if getattr(self._in_pool, "active", False):
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items)), initializer=self._enter_pool) as pool:
-                return list(pool.map(guarded, items))
+                return list(pool.map(lambda item: guarded(function, item), items))
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=self.concurrency, initializer=self._enter_pool)
-        futures = [self._pool.submit(guarded, item) for item in items]
+        futures = [self._pool.submit(guarded, function, item) for item in items]
         try:
             return [future.result() for future in futures]
         except BaseException:  # the module's exit from one of them: every item started ends first, as it did alone
@@ -347,15 +342,7 @@ class CortexModuleMixin(object):
     def read_all(self, function, items, label, threads=True):
         """``function(item)`` for every item (in parallel unless ``threads`` is false: reads that send no request);
         the first failure fails the module, naming its item with ``label(item)``."""
-        if threads:
-            found = self.parallel(function, items)
-        else:
-            found = []
-            for item in items:
-                try:
-                    found.append(function(item))
-                except Exception as exc:  # pylint: disable=broad-except
-                    found.append(exc)
+        found = self.parallel(function, items, threads)
         for item, result in zip(items, found):
             if isinstance(result, Exception):
                 self.fail_cortex(result, label(item))

@@ -125,7 +125,7 @@ class Scheduler(object):
         self.api = api
         self.retries = retries
         self.concurrency = max(1, concurrency)
-        self.parallel = parallel or _serial
+        self.parallel = parallel or serial
         self.clock = clock or time.time  # wall clock: jobs carry their times from one module run to the next
         self.sleep = sleep or time.sleep
         self.unreachable_after = unreachable_after
@@ -237,7 +237,7 @@ class Scheduler(object):
 
     def _read_batch(self, batch):
         if len(batch) == 1 or not getattr(self.api, "get_requests", None):
-            return [_guarded(self.api.get_request, job.id) for job in batch]
+            return [guarded(self.api.get_request, job.id) for job in batch]
         return self.api.get_requests([job.id for job in batch])
 
     def _record(self, job, answer):
@@ -496,11 +496,12 @@ class Scheduler(object):
         return None
 
 
-def _serial(function, items):
-    return [_guarded(function, item) for item in items]
+def serial(function, items):
+    """``function(item)`` for every item, in turn; an exception is returned in place of its result."""
+    return [guarded(function, item) for item in items]
 
 
-def _guarded(function, item):
+def guarded(function, item):
     try:
         return function(item)
     except Exception as exc:  # pylint: disable=broad-except
