@@ -99,7 +99,7 @@ def output_strings(value):
 def occurring(secrets, texts):
     """The secrets that occur in the texts, whole or inside a longer text.
 
-    A few secrets are searched for one by one over the texts joined (a substring search in C). Many - the passwords
+    A few secrets are searched for one by one in each text (a substring search in C). Many - the passwords
     of a bulk list - are found in one pass over the distinct texts, whatever their number: each window of the length
     of the shortest secret (at most ``SECRET_WINDOW``) is looked up among the secrets' beginnings, and a secret found
     there is compared whole (a search per secret costs secrets x texts: 5 s for 10,000 passwords; the pass costs the
@@ -164,9 +164,9 @@ class Decoded(dict):
 
 def packed_spec(argument_spec, packed, kwargs):
     """The options of a module whose bulk list ``packed`` may also be given as one JSON text (``<packed>_json``) and
-    whose result lists may be asked as texts (``packed``); the
-    list's required, required-one-of and mutually-exclusive rules extended to the text. Returns the argument spec
-    and the keyword arguments of AnsibleModule."""
+    whose result lists may be asked as texts (``packed``), with the list's required, required-one-of and
+    mutually-exclusive rules extended to the text. Returns the argument spec and the keyword arguments of
+    AnsibleModule."""
     text = packed + PACKED_SUFFIX
     spec = dict(argument_spec)
     # raw: ansible-core before 2.19 may turn a JSON text into its list. Not no_log: that would mask every value of such

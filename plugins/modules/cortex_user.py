@@ -31,6 +31,7 @@ options:
     description:
       - The bulk form's O(users) as one JSON text - the same list, validated the same way (see O(packed)).
       - Use it instead of O(users). It is masked whole in the output, as it holds the passwords.
+      - The list itself is taken too (ansible-core before 2.19 may have read the text into it).
     type: raw
     version_added: 1.2.0
 extends_documentation_fragment:

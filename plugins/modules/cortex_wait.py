@@ -35,6 +35,7 @@ options:
     description:
       - O(jobs) as one JSON text, as the writing modules return it with O(cloudforyou.cortex.cortex_user#module:packed=true)
         in RV(cloudforyou.cortex.cortex_user#module:jobs_json) (see O(packed)).
+      - The list itself is taken too (ansible-core before 2.19 may have read the text into it).
     type: raw
     version_added: 1.2.0
 extends_documentation_fragment:
