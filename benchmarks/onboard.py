@@ -21,7 +21,10 @@ N users each with a mailbox. It prints, from the emulator's own counters:
 3. the idempotent re-run: wall time, requests, writes, changed count, against one ``cortex_user_info`` run over the
    same tenant (the best of ``--repeat`` runs of each): the ratio of the two;
 4. at zero latency, a plain Python script that sends the same requests through the collection's own client classes
-   (the same batches, the same poll scheduler, the same concurrency) without Ansible: the floor the role is compared to.
+   (the same batches, the same poll scheduler, the same concurrency) without Ansible: the floor the role is compared to;
+5. at zero latency, Ansible's own floor for the role: a role with the same argument specification and as many tasks
+   as the first run ran, each doing nothing, given the same extra vars; with the plain script, the lowest ratio the
+   role's contract (a role with an argument specification, composing the modules step by step) leaves reachable.
 
 Numbers, not assertions: the targets are read here, not asserted.
 """
@@ -130,6 +133,32 @@ def playbook(path, extra_vars_file, env, show_progress=False):
     summary = re.search(r"Client \S+ \([^)]*\): [^\"]*", proc.stdout)
     return dict(time=elapsed, rc=proc.returncode, changed=int(changed.group(1)) if changed else None,
                 summary=summary.group(0) if summary else None, output=proc.stdout, progress=len(progress))
+
+
+def ansible_floor(work, extra_vars_file, tasks, repeat=3):
+    """Seconds ansible-playbook takes to run a role with the onboarding role's argument specification and defaults,
+    and ``tasks`` tasks that do nothing, with the same extra vars: what Ansible costs before the role does any work."""
+    source = os.path.join(ROOT, "roles", "client_onboarding")
+    role = os.path.join(work, "floor", "roles", "floor")
+    for part in ("meta", "defaults"):
+        shutil.copytree(os.path.join(source, part), os.path.join(role, part), dirs_exist_ok=True)
+    with open(os.path.join(role, "meta", "main.yml"), "w") as fh:
+        fh.write("---\ndependencies: []\n")
+    os.makedirs(os.path.join(role, "tasks"), exist_ok=True)
+    with open(os.path.join(role, "tasks", "main.yml"), "w") as fh:
+        fh.write("---\n" + "".join("- name: Task %d\n  ansible.builtin.debug:\n    msg: nothing\n" % i
+                                    for i in range(tasks)))
+    play = os.path.join(work, "floor", "floor.yml")
+    with open(play, "w") as fh:
+        fh.write("- name: Floor\n  hosts: localhost\n  connection: local\n  gather_facts: false\n"
+                 "  roles:\n    - role: floor\n")
+    times = []
+    for dummy in range(repeat):
+        result = playbook(play, extra_vars_file, dict(os.environ, ANSIBLE_LOCALHOST_WARNING="False"))
+        if result["rc"]:
+            raise SystemExit("the floor playbook failed:\n" + result["output"][-2000:])
+        times.append(result["time"])
+    return times
 
 
 def delta(after, before):
@@ -335,6 +364,13 @@ def run(args, work):
     print("4. plain Python script, the role's requests through the collection's classes, concurrency %d: %.1f s, "
           "%d API requests %s" % (CONCURRENCY, elapsed, sent["requests"], sent["by_action"]))
     print("   role / plain script = %.2f (target: at most 2)" % (role["time"] / elapsed))
+    tasks = len([line for line in re.findall(r"^TASK \[.*", role["output"], re.M) if "Validating arguments" not in line])
+    ansible = ansible_floor(work, big, tasks)
+    print("5. Ansible's own floor: a role with the same argument specification and %d tasks doing nothing, the same "
+          "extra vars: %.1f s (best of %d: %s)" % (tasks, min(ansible), len(ansible), ", ".join("%.1f" % t for t in ansible)))
+    print("   (Ansible's floor + plain script) / plain script = %.2f: the lowest role / plain script ratio reachable; "
+          "the role spends %.1f s beyond both" % ((min(ansible) + elapsed) / elapsed,
+                                                   role["time"] - min(ansible) - elapsed))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import gc
 import json
+import weakref
 from types import SimpleNamespace
 
 import pytest
@@ -404,6 +406,38 @@ def test_an_exception_in_a_thread_of_the_module_fails_the_task(fakes):
 def test_a_module_that_ends_without_exit_fails():
     result = inprocess.run_module(Declared(lambda module: None), "cloudforyou.cortex.test", dict(CONNECTION))
     assert result["failed"] and "without exit_json or fail_json" in result["msg"]
+
+
+def test_what_exists_before_the_run_is_kept_out_of_the_collectors_passes_and_handed_back_after():
+    seen = {}
+
+    def inner(module):
+        seen["inner"] = gc.get_freeze_count()
+        module.exit_json(changed=False)
+
+    def outer(module):
+        seen["outer"] = gc.get_freeze_count()
+        ref = weakref.ref(Garbage([]))  # garbage made by the run, in a cycle: still collected
+        gc.collect()
+        seen["collected"] = ref() is None
+        inprocess.run_module(Declared(inner), "cloudforyou.cortex.inner", dict(CONNECTION))
+        seen["after inner"] = gc.get_freeze_count()
+        module.exit_json(changed=False)
+
+    assert gc.get_freeze_count() == 0
+    result = inprocess.run_module(Declared(outer), "cloudforyou.cortex.test", dict(CONNECTION))
+    assert not result.get("failed"), result
+    assert seen["outer"] > 0 and seen["inner"] == seen["after inner"] > 0  # the inner run leaves them aside
+    assert seen["collected"]
+    assert gc.get_freeze_count() == 0
+    failed = inprocess.run_module(Declared(lambda module: 1 / 0), "cloudforyou.cortex.test", dict(CONNECTION))
+    assert failed["failed"] and gc.get_freeze_count() == 0
+
+
+class Garbage(object):
+    def __init__(self, cycle):
+        self.cycle = cycle
+        cycle.append(self)
 
 
 def test_the_result_is_json_data_as_a_module_prints_it():
