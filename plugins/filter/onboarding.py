@@ -19,7 +19,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import (
     pack_plan, plan_client, plan_offboarding, step_items)
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import jobs_of
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import jobs_text
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import USER_FIELDS, uses_extended
 from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.onboarding_summary import onboarding_summary
 
@@ -43,13 +43,24 @@ def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=
     snapshot = snapshot_of(existing)
     if snapshot is None:
         snapshot = legacy_snapshot(existing or {}, catalog)
-    plan = plan_client(client, snapshot, bool(prune), int(prune_max), update_password)
+    plan = plan_client(materialized(client), snapshot, bool(prune), int(prune_max), update_password)
     if not full:
         for key in ("users", "mailboxes", "mailbox_removals"):
             plan.pop(key)
     if packed:
         pack_plan(plan)
     return wrap_var(plan)
+
+
+def materialized(value):
+    """Plain dicts and lists holding what ``value``'s hold: each value read once. From ansible-core 2.19 a filter is
+    given lazy containers, which template a value each time it is read; the planner reads most values more than
+    once (a tenth of a second for 10,000 users)."""
+    if isinstance(value, dict):
+        return dict((key, materialized(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [materialized(item) for item in value]
+    return value
 
 
 def onboarding_step(plan, step, users=None, admin=None):
@@ -69,8 +80,7 @@ def onboarding_jobs(results):
     packed), as one JSON text for cortex_wait's ``jobs_json``."""
     if not isinstance(results, list):
         raise AnsibleFilterError("onboarding_jobs expects a list of registered results")
-    return wrap_var(json.dumps(jobs_of(r for r in results if isinstance(r, dict)), sort_keys=True,
-                               separators=(",", ":")))
+    return wrap_var(jobs_text(r for r in results if isinstance(r, dict)))
 
 
 def snapshot_of(existing):

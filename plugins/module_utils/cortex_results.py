@@ -31,20 +31,31 @@ def pack(result):
     return result
 
 
-def jobs_of(results):
-    """The jobs of several results (``jobs``, or ``jobs_json`` when packed), joined: what one wait is given."""
-    jobs = []
+def jobs_text(results):
+    """The jobs of several results (``jobs``, or ``jobs_json`` when packed) as one JSON text, what one wait is given,
+    without reading packed texts back: a packed ``jobs_json`` (an array, as :func:`pack` writes it) is joined as text.
+    With 20,000 jobs, reading them and writing them again costs a third of a second, joining them nothing; the module
+    that takes the joined text reads and validates it whole."""
+    parts = []
     for result in results or []:
-        jobs += unpack(result or {}).get("jobs") or []
-    return jobs
+        text = (result or {}).get("jobs" + PACKED_SUFFIX)
+        if isinstance(text, str) and text.strip().startswith("[") and text.strip().endswith("]"):
+            inner = text.strip()[1:-1].strip()
+        else:
+            jobs = unpack(result or {}).get("jobs") or []
+            inner = json.dumps(jobs, sort_keys=True, separators=(",", ":"))[1:-1] if jobs else ""
+        if inner:
+            parts.append(inner)
+    return "[" + ",".join(parts) + "]"
 
 
-def unpack(result):
-    """A copy of a result with its packed lists (:func:`pack`) read back as lists; any other result as it is."""
-    if not isinstance(result, dict) or not any(key + PACKED_SUFFIX in result for key in PACKED_LISTS):
+def unpack(result, keys=PACKED_LISTS):
+    """A copy of a result with its packed lists (:func:`pack`) read back as lists - all, or those of ``keys`` -; any
+    other result as it is."""
+    if not isinstance(result, dict) or not any(key + PACKED_SUFFIX in result for key in keys):
         return result
     result = dict(result)
-    for key in PACKED_LISTS:
+    for key in keys:
         if key + PACKED_SUFFIX in result:
             result[key] = from_text(result.pop(key + PACKED_SUFFIX))
     return result

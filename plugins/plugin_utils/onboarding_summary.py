@@ -17,10 +17,11 @@ __metaclass__ = type
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_kinds import KINDS
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import plan_objects
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import unpack
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import PACKED_SUFFIX, unpack
 
 OUTCOMES = {"create": "created", "update": "changed", "reprovision": "changed", "delete": "removed"}
 STEPS = ("tenant", "admin", "exchange", "users", "mailboxes")
+OBJECT_LISTS = ("users", "mailboxes")
 LABELS = dict((kind.summary, kind.summary) for kind in KINDS.values())
 LABELS.update(admin="administrator")
 
@@ -45,6 +46,12 @@ def _items(step, result):
     return found
 
 
+def _has_jobs(result):
+    """Whether a step's result has provisioning jobs (``jobs``, or ``jobs_json`` when packed), started without
+    waiting."""
+    return result.get("jobs") is not None or result.get("jobs" + PACKED_SUFFIX) is not None
+
+
 def _waited_failures(waited):
     """Objects the wait did not confirm: name (folded) -> reason; and the reason for every object when the wait itself
     failed without telling which."""
@@ -65,8 +72,9 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
     Results and plan may be packed (``packed: true``: their lists as JSON texts).
     """
     plan = plan or {}
-    steps = dict((step, unpack(result)) for step, result in (steps or {}).items())  # packed lists read back
-    waited = unpack(waited)
+    # packed lists read back: the steps' objects; of the jobs, only whether a step has some (the wait's failures say
+    # which were not confirmed)
+    steps = dict((step, unpack(result, OBJECT_LISTS)) for step, result in (steps or {}).items())
     failed_jobs, wait_failed = _waited_failures(waited)
     wait_ran = bool(waited) and not waited.get("skipped")
     counts = dict(created=0, changed=0, removed=0, unchanged=0, failed=0)
@@ -95,7 +103,7 @@ def onboarding_summary(steps, waited=None, plan=None, check_mode=False):
                 outcome = "unchanged"  # found as asked by the module (another run made it meanwhile)
             else:
                 outcome = OUTCOMES.get(item.get("action"), "changed")
-            if reason is None and outcome != "unchanged" and not check_mode and result.get("jobs") is not None:
+            if reason is None and outcome != "unchanged" and not check_mode and _has_jobs(result):
                 # started without waiting: confirmed only by the wait
                 reason = failed_jobs.get(_key(name)) or wait_failed or (
                     None if wait_ran else "not confirmed: the run stopped before waiting for its provisioning")

@@ -144,6 +144,10 @@ def test_the_jobs_of_several_steps_are_one_text():
     jobs = onboarding_jobs([{"jobs": [{"id": 1}]}, {"skipped": True}, pack({"jobs": [{"id": 2}, {"id": 3}]}), {}])
     assert json.loads(jobs) == [{"id": 1}, {"id": 2}, {"id": 3}]
     assert onboarding_jobs([{"skipped": True}]) == "[]"
+    # packed texts are joined as they are, empty ones left out; a list handed on by Ansible (2.16-2.18) is taken too
+    joined = onboarding_jobs([pack({"jobs": []}), {"jobs_json": ' [{"id": 4}] '}, {"jobs_json": [{"id": 5}]},
+                              pack({"jobs": [{"id": 6, "ref": {"upn": "a,b]"}}]})])
+    assert json.loads(joined) == [{"id": 4}, {"id": 5}, {"id": 6, "ref": {"upn": "a,b]"}}]
     with pytest.raises(AnsibleFilterError):
         onboarding_jobs({"jobs": []})
 
