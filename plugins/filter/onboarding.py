@@ -19,13 +19,13 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import (
     pack_plan, plan_client, plan_offboarding, step_items)
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import jobs_text
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import from_text, jobs_text
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import USER_FIELDS, uses_extended
 from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.onboarding_summary import onboarding_summary
 
 
 def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=10, update_password="on_create",
-                    full=True, packed=False):
+                    full=True, packed=False, users_json=None):
     """The plan of a cortex_client description (module_utils/cortex_plan.py): every problem, and each step's inputs.
 
     ``existing``: the result of cortex_client_info with ``snapshot: true`` for the client - what Cortex holds and
@@ -35,6 +35,8 @@ def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=
     (and administrator) whose entry does not set it. ``full=False`` leaves out the lists of every described user and
     mailbox (``users``, ``mailboxes``, ``mailbox_removals``): the role needs only ``steps``. ``packed=True`` gives the
     steps' items and the objects as JSON texts (``steps_json``, ``objects_json``, with ``step_sizes``).
+    ``users_json``: more users, after the description's, as one JSON text (the ``users_csv`` lookup with
+    ``packed=true``): read as text, not as thousands of values that Ansible templates one by one.
     """
     if not isinstance(client, dict):
         raise AnsibleFilterError("onboarding_plan expects the cortex_client dictionary, got %s"
@@ -43,7 +45,14 @@ def onboarding_plan(client, existing=None, catalog=None, prune=False, prune_max=
     snapshot = snapshot_of(existing)
     if snapshot is None:
         snapshot = legacy_snapshot(existing or {}, catalog)
-    plan = plan_client(materialized(client), snapshot, bool(prune), int(prune_max), update_password)
+    client = materialized(client)
+    more = from_text(users_json) if users_json is not None else []
+    if not isinstance(more, list):
+        raise AnsibleFilterError("onboarding_plan: users_json must be a JSON list of users, as the users_csv lookup "
+                                 "gives it with packed=true")
+    if more and isinstance(client.get("users") or [], list):  # (users not a list: the plan names that problem)
+        client["users"] = list(client.get("users") or []) + more
+    plan = plan_client(client, snapshot, bool(prune), int(prune_max), update_password)
     if not full:
         for key in ("users", "mailboxes", "mailbox_removals"):
             plan.pop(key)

@@ -5,8 +5,9 @@
 # 1. the unit tests (tests/unit/, pytest, serially);
 # 2. the seed onboarding flow through the collection as installed: an emulator of the repository's emulator/ started
 #    with the venv's Python, `ansible-playbook -i localhost, cloudforyou.cortex.onboard_client -e
-#    @playbooks/vars/example_client.yml` from a private collection tree, which must succeed, then the same again, which
-#    must report changed=0.
+#    @playbooks/vars/example_client.yml` from a private collection tree, with two more users from a CSV export
+#    (client_onboarding_users_csv: the lookup's text, which these versions may read back into a list), which must
+#    succeed, then the same again, which must report changed=0.
 # The venvs are cached in .cache/matrix/<line>/ (`make clean` removes them): one is made again only when
 # requirements-matrix.txt, emulator/pyproject.toml, its ansible-core version or the Python changes; the first run
 # downloads and installs, later runs reuse. MATRIX_LINES="2.16 2.18" limits the run to those lines.
@@ -93,13 +94,23 @@ run_line() {
     || { echo "matrix: $line: the emulator did not start" >&2; return 1; }
   eval "$env_sh"
   export CORTEX_URL CORTEX_USERNAME CORTEX_PASSWORD
+  printf '%s\n' 'Prénom;Nom;UPN;Mot de passe;Forfait' \
+    'Léa;Moreau;lea.moreau@boulangerie-martin.fr;Csv-Pain-2026-true;FORFAIT_2GO' \
+    'Hugo;Roux;hugo.roux@boulangerie-martin.fr;[Csv-Farine-2026];' >"$work/users-$line.csv"
   for run in 1 2; do
     log="$work/onboard-$line-$run.log"
     rc=0
     ANSIBLE_COLLECTIONS_PATH="$work/collections" CORTEX_CREDENTIALS_DIR="$work/credentials-$line" \
       "$dir/bin/ansible-playbook" -i localhost, cloudforyou.cortex.onboard_client \
-      -e @playbooks/vars/example_client.yml >"$log" 2>&1 || rc=$?
+      -e @playbooks/vars/example_client.yml -e client_onboarding_users_csv="$work/users-$line.csv" >"$log" 2>&1 \
+      || rc=$?
     result=$(recap "$log")
+    if [ $run = 1 ] && ! grep -q 'users: 5 created' "$log"; then
+      cat "$log" >&2
+      echo "matrix: $line: onboarding run 1 did not create the 3 described and the 2 CSV users" >&2
+      failed=1
+      break
+    fi
     if [ $rc -ne 0 ] || ! grep -q ' failed=0 ' <<<"$result " || { [ $run = 2 ] && ! grep -q ' changed=0 ' <<<"$result "; }; then
       cat "$log" >&2
       echo "matrix: $line: onboarding run $run FAILED on ansible-core $version (exit $rc; run 2 must report changed=0)" >&2

@@ -116,6 +116,10 @@ def test_packed_plan_and_results_give_the_same_summary():
     assert expected["failed"] == 3
 
 
+def plain_full(client, snapshot):
+    return onboarding_plan(client, {"snapshot": snapshot})
+
+
 def test_a_step_is_given_its_items_as_text_without_the_mailboxes_of_failed_users():
     client = {"name": "Atelier X", "code": "AX", "domains": ["ax.fr"],
               "admin": {"upn": "boss@ax.fr", "first_name": "B", "last_name": "O", "password": "Sunny-Bakery-42",
@@ -138,6 +142,17 @@ def test_a_step_is_given_its_items_as_text_without_the_mailboxes_of_failed_users
         assert [m["user"] for m in left] == ["ann@ax.fr"]
     with pytest.raises(AnsibleFilterError):
         onboarding_step(packed, "tenant")
+    # users given as one text (the users_csv lookup, packed) are planned after the description's, as if listed there
+    more = [{"upn": "cyd@ax.fr", "first_name": "Cyd", "last_name": "X", "password": "Sunny-Bakery-42", "plan": "P1"}]
+    listed = dict(client, users=client["users"] + more)
+    assert onboarding_plan(client, {"snapshot": snapshot}, users_json=json.dumps(more)) == \
+        onboarding_plan(listed, {"snapshot": snapshot})
+    assert onboarding_plan(client, {"snapshot": snapshot}, users_json=more) == onboarding_plan(listed, {"snapshot": snapshot})
+    assert onboarding_plan(client, {"snapshot": snapshot}, users_json="[]") == plain_full(client, snapshot)
+    bad = onboarding_plan(dict(client, users=None), {"snapshot": snapshot}, users_json=json.dumps(more + more))
+    assert any("cyd@ax.fr" in problem and "same UPN" in problem for problem in bad["problems"])
+    with pytest.raises(AnsibleFilterError, match="users_json must be a JSON list"):
+        onboarding_plan(client, {"snapshot": snapshot}, users_json='{"upn": "x"}')
 
 
 def test_the_jobs_of_several_steps_are_one_text():

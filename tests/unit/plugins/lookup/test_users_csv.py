@@ -5,6 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 import pytest
 import yaml
 
@@ -95,6 +97,15 @@ def test_a_missing_file_is_named(tmp_path, monkeypatch):
     with pytest.raises(AnsibleLookupError) as info:
         lookup().run(["nowhere.csv"], variables={"ansible_search_path": [str(tmp_path)]})
     assert "users_csv: the file 'nowhere.csv' was not found" in str(info.value)
+
+
+def test_packed_the_users_of_every_file_are_one_json_text(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_bytes(TEXT.encode("cp1252"))
+    second.write_bytes(encrypt(TEXT.encode("utf-8")))
+    found = lookup(vault_loader()).run([str(first), str(second)], variables={}, packed=True)
+    assert len(found) == 1 and json.loads(found[0]) == EXPECTED + EXPECTED
+    assert lookup().run([str(first)], variables={}, packed=True, check=True)[0]["users"] == 2  # check: no users
 
 
 def test_check_returns_no_secret(tmp_path):
