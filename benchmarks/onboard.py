@@ -21,11 +21,12 @@ N users each with a mailbox. It prints, from the emulator's own counters:
 3. the idempotent re-run: wall time, requests, writes, changed count, against one ``cortex_user_info`` run over the
    same tenant (the best of ``--repeat`` runs of each): the ratio of the two;
 4. at zero latency, a plain Python script that sends the same requests through the collection's own client classes
-   (the same batches, the same poll scheduler, the same concurrency) without Ansible: the floor the role is compared to;
+   (the same batches, the same poll scheduler, the same concurrency) without Ansible: the floor the role is compared to
+   (the best of ``--repeat`` runs of each, the role's first runs each against a fresh emulator);
 5. at zero latency, Ansible's own floor for the role: a role with the same argument specification and as many tasks
    as the first run ran, each doing nothing, given the same extra vars; with the plain script, the lowest ratio the
    role's contract (a role with an argument specification, composing the modules step by step) leaves reachable;
-6. at zero latency, the first run again (a fresh emulator) with the users given as a CSV export
+6. at zero latency, the first run again (fresh emulators, the best of ``--repeat``) with the users given as a CSV export
    (``client_onboarding_users_csv``), as a partner migrating thousands of users gives them: Ansible then neither
    loads them as extra vars nor validates them against the role's argument specification.
 
@@ -371,37 +372,55 @@ def run(args, work):
 
     if args.delay or args.fault_rate or args.no_floor:
         return
-    emulator = Emulator(args, faults=False)
-    try:
-        before = emulator.stats()
-        start = time.monotonic()
-        plain_floor(emulator, client(n))
-        elapsed = time.monotonic() - start
-        sent = delta(emulator.stats(), before)
-    finally:
-        emulator.stop()
-    print("4. plain Python script, the role's requests through the collection's classes, concurrency %d: %.1f s, "
-          "%d API requests %s" % (CONCURRENCY, elapsed, sent["requests"], sent["by_action"]))
-    print("   role / plain script = %.2f (target: at most 2)" % (role["time"] / elapsed))
+    # The machine's times vary from run to run: each first run below is made --repeat times, each against a fresh
+    # emulator, and the best kept, as the re-runs above.
+    repeat = max(args.repeat, 1)
+    firsts = [role["time"]] + [fresh_first_run(args, big) for dummy in range(repeat - 1)]
+    plains = []
+    for dummy in range(repeat):
+        emulator = Emulator(args, faults=False)
+        try:
+            before = emulator.stats()
+            start = time.monotonic()
+            plain_floor(emulator, client(n))
+            plains.append(time.monotonic() - start)
+            sent = delta(emulator.stats(), before)
+        finally:
+            emulator.stop()
+    elapsed, first = min(plains), min(firsts)
+    print("4. plain Python script, the role's requests through the collection's classes, concurrency %d: %.1f s "
+          "(best of %d: %s), %d API requests %s" % (CONCURRENCY, elapsed, len(plains), listed(plains),
+                                                    sent["requests"], sent["by_action"]))
+    print("   role's first run: %.1f s (best of %d: %s); role / plain script = %.2f (target: at most 2)"
+          % (first, len(firsts), listed(firsts), first / elapsed))
     tasks = len([line for line in re.findall(r"^TASK \[.*", role["output"], re.M) if "Validating arguments" not in line])
     ansible = ansible_floor(work, big, tasks)
     print("5. Ansible's own floor: a role with the same argument specification and %d tasks doing nothing, the same "
-          "extra vars: %.1f s (best of %d: %s)"
-          % (tasks, min(ansible), len(ansible), ", ".join("%.1f" % t for t in ansible)))
+          "extra vars: %.1f s (best of %d: %s)" % (tasks, min(ansible), len(ansible), listed(ansible)))
     print("   (Ansible's floor + plain script) / plain script = %.2f: the lowest role / plain script ratio reachable; "
-          "the role spends %.1f s beyond both" % ((min(ansible) + elapsed) / elapsed,
-                                                   role["time"] - min(ansible) - elapsed))
+          "the role spends %.1f s beyond both" % ((min(ansible) + elapsed) / elapsed, first - min(ansible) - elapsed))
+    from_csv = [fresh_first_run(args, csv_vars(work, client(n))) for dummy in range(repeat)]
+    print("6. role, first run, the users from a CSV export (client_onboarding_users_csv): %.1f s (best of %d: %s)"
+          % (min(from_csv), len(from_csv), listed(from_csv)))
+    print("   role / plain script = %.2f (target: at most 2)" % (min(from_csv) / elapsed))
+
+
+def listed(times):
+    return ", ".join("%.1f" % t for t in times)
+
+
+def fresh_first_run(args, extra_vars_file):
+    """Seconds of a first run of the role against a fresh emulator; the run must succeed and leave every user and
+    mailbox Provisioned."""
     emulator = Emulator(args, faults=False)
     try:
-        from_csv = playbook(os.path.join(ROOT, "playbooks", "onboard_client.yml"), csv_vars(work, client(n)),
-                            ansible_env(emulator))
-        checked = verify(emulator, n)
+        result = playbook(os.path.join(ROOT, "playbooks", "onboard_client.yml"), extra_vars_file, ansible_env(emulator))
+        checked = verify(emulator, args.users)
     finally:
         emulator.stop()
-    print("6. role, first run, the users from a CSV export (client_onboarding_users_csv): %.1f s, rc=%d; check by the "
-          "API: %s" % (from_csv["time"], from_csv["rc"], checked))
-    print("   role / plain script = %.2f (target: at most 2)" % (from_csv["time"] / elapsed))
-
+    if result["rc"] or not checked.startswith("ok"):
+        raise SystemExit("a first run failed (rc=%d, %s):\n%s" % (result["rc"], checked, result["output"][-2000:]))
+    return result["time"]
 
 if __name__ == "__main__":
     main()
