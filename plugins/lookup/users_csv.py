@@ -52,9 +52,10 @@ options:
     default: false
   packed:
     description:
-      - Return the users of all the files as one JSON text (a list of one text) - for the O(users_json) of
-        P(cloudforyou.cortex.onboarding_plan#filter). From ansible-core 2.19 Ansible templates each value of a lookup's
-        list as it is read, which costs more than half a second for 10,000 users; one text costs nothing.
+      - Return the users of all the files as one JSON text (a list of one text), for
+        O(cloudforyou.cortex.onboarding_plan#filter:users_json). From ansible-core 2.19 Ansible templates each value
+        of a lookup's list as it is read, which costs more than half a second for 10,000 users; one text costs
+        nothing.
     type: bool
     default: false
     version_added: 1.2.0
