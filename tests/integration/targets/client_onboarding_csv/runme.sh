@@ -4,7 +4,8 @@
 #  1. bad files - a missing column, a short row, rows whose password and UPN cells are not in the header's order, a
 #     file without a header whose first row holds a column name, a UTF-8 file with a row in Windows-1252, a missing
 #     file - refused before any write, the message naming the file, line and column (the users_csv lookup's own, not
-#     "CapturedExceptionMarker"), the emulator's write counter unchanged;
+#     "CapturedExceptionMarker"), the emulator's write counter unchanged; and a file read well whose users break the
+#     plan's rules (a UPN twice, a domain not the client's), refused by the plan naming the users, nothing written;
 #  2. an ansible-vault encrypted file (UTF-16, as Excel's "Unicode text") onboards its 2 users; then offboarded.
 # The passwords are generated for this run: none may appear anywhere in the output.
 set -eu
@@ -33,6 +34,9 @@ printf 'Forfait;%s;zoe@itcsv.example\r\nYanis;%s;yanis@itcsv.example\r\n' "$p3" 
 # UTF-8, but the last row was saved in Windows-1252 (H\xe9l\xe8ne): refused, not read whole as Windows-1252
 printf 'Prénom;Identifiant;Mot de passe\r\nZoé;zoe@itcsv.example;%s\r\n' "$p1" >mixed.csv
 printf 'H\xe9l\xe8ne;helene@itcsv.example;%s\r\n' "$p2" >>mixed.csv
+# read well, but the same UPN twice and a UPN on a domain the client does not have
+printf 'Prénom;Nom;Identifiant;Mot de passe\r\nZoé;Marchand;zoe@itcsv.example;%s\r\nZoé;Marchand;zoe@itcsv.example;%s\r\nYanis;Perrin;yanis@elsewhere.example;%s\r\n' \
+  "$p1" "$p2" "$p3" >rules.csv
 # the good file: UTF-16 with its byte order mark, then vault-encrypted
 printf 'Prénom;Nom;Identifiant;Mot de passe\r\nZoé;Marchand;zoe@itcsv.example;%s\r\nYanis;Perrin;yanis@itcsv.example;"%s"\r\n' \
   "$p4" "$p1" | iconv -f utf-8 -t utf-16 >users.csv
@@ -55,7 +59,8 @@ for expected in "no-upn.csv, line 1: no upn column (the header's columns: 1 firs
                 "swapped.csv, line 2, column 3 (upn): not a user principal name" \
                 "no-header.csv, line 1, column 2: the header cell is not a column name" \
                 "mixed.csv, line 3, column 1 (first_name): not UTF-8, while the file holds UTF-8 text (line 1)" \
-                "the file 'missing.csv' was not found" "users.csv: 2 user(s)" \
+                "the file 'missing.csv' was not found" "users[1] 'zoe@itcsv.example': same UPN as users[0]" \
+                "users.csv: 2 user(s)" \
                 "client_onboarding_csv: the vault-encrypted CSV onboarded 2 users"; do
   grep -q -F -e "$expected" "$log" || { echo "client_onboarding_csv: '$expected' missing from the output"; exit 1; }
 done
