@@ -23,11 +23,13 @@ PACKED_LISTS = ("users", "mailboxes", "jobs")
 PACKED_SUFFIX = "_json"
 
 
-def pack(result):
-    """The result with its bulk lists (``PACKED_LISTS``) as JSON texts, in place: what ``packed: true`` returns."""
+def pack(result, default=None):
+    """The result with its bulk lists (``PACKED_LISTS``) as JSON texts, in place: what ``packed: true`` returns.
+    ``default`` is json.dumps's, for values JSON has no form of."""
     for key in PACKED_LISTS:
         if isinstance(result.get(key), list):
-            result[key + PACKED_SUFFIX] = json.dumps(result.pop(key), sort_keys=True, separators=(",", ":"))
+            result[key + PACKED_SUFFIX] = json.dumps(result.pop(key), sort_keys=True, separators=(",", ":"),
+                                                     default=default)
     return result
 
 

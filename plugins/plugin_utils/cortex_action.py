@@ -60,9 +60,13 @@ class CortexAction(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
 
+    def packed(self):
+        """Whether the task asks for its bulk lists as texts (``packed``)."""
+        return boolean(self._task.args.get("packed") or False, strict=False)
+
     def run(self, tmp=None, task_vars=None):
         result = self.run_task(tmp, task_vars)
-        if boolean(self._task.args.get("packed") or False, strict=False) and not result.get("skipped"):
+        if self.packed() and not result.get("skipped"):
             # the module's lists as texts: the module run gives lists, whatever runs it; marked unsafe as the rest
             # of a module's result is before 2.19, so that no later template reads them back into lists
             for key, value in results.pack(result).items():
@@ -72,16 +76,19 @@ class CortexAction(ActionBase):
 
     def run_task(self, tmp=None, task_vars=None):
         result = super(CortexAction, self).run(tmp, task_vars)
-        result.update(self.run_module(self._task.resolved_action, dict(self._task.args), task_vars))
+        result.update(self.run_module(self._task.resolved_action, dict(self._task.args), task_vars,
+                                      packed=self.packed()))
         return result
 
-    def run_module(self, module_name, module_args, task_vars):
-        """The module's result, from a run in this process or from a module run on the task's host."""
+    def run_module(self, module_name, module_args, task_vars, packed=False):
+        """The module's result, from a run in this process or from a module run on the task's host. ``packed``: the
+        task's own module, whose result is the task's: a run in this process packs its lists itself, before they go
+        through JSON (:meth:`run` packs those of a module run)."""
         reason = inprocess.refusal(self._task, self._connection, self._play_context, module_name)
         if reason is None:
             display.vvv("%s: running in-process on the controller" % module_name, host=self._play_context.remote_addr)
             return inprocess.run_module(inprocess.module_file(module_name), module_name, module_args,
-                                        check_mode=self._task.check_mode, diff=self._task.diff)
+                                        check_mode=self._task.check_mode, diff=self._task.diff, packed=packed)
         display.vvv("%s: a module run (%s)" % (module_name, reason), host=self._play_context.remote_addr)
         return self._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars)
 
@@ -95,7 +102,7 @@ class CortexWaitingAction(CortexAction):
         if args.get("progress_interval") is None:
             args["progress_interval"] = DEFAULT_PROGRESS_INTERVAL
         started = time.monotonic()
-        result.update(self.run_module(self._task.resolved_action, args, task_vars))
+        result.update(self.run_module(self._task.resolved_action, args, task_vars, packed=self.packed()))
         state = first = result.pop(results.WAIT_KEY, None)
         if not state:
             return result

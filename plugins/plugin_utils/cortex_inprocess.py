@@ -16,6 +16,7 @@ here, with :class:`InProcessCortexModule` in place of AnsibleModule, and returns
 - an exception of the module's code is a failed result with its traceback in ``exception``, not a dead worker;
 - the result goes through JSON as a module's output does (lists, string keys); with ansible-core 2.16-2.18 it is
   marked unsafe (``wrap_var``) as ``_execute_module`` marks a module's; 2.19 never treats such strings as templates.
+  When the task asks for ``packed`` lists, they are packed first, masked as they are (:func:`run_module`).
 
 Nothing here uses a private API of ansible-core. Each task runs in its own forked worker process, and this state
 (warnings, deprecations) lives on the module object, never in ``ansible.module_utils.common.warnings``.
@@ -63,6 +64,7 @@ except ImportError:  # 2.16-2.18: _execute_module marks a module's whole result 
     from ansible.utils.unsafe_proxy import wrap_var
     DATA_TAGGING = False
 
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_results as results
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import HAS_REQUESTS
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_module import CortexModuleMixin, no_log_values
 
@@ -269,20 +271,37 @@ def crash_result(exc, secrets):
     return remove_values(result, secrets)
 
 
-def run_module(module, module_name, module_args, check_mode=False, diff=False):
+def run_module(module, module_name, module_args, check_mode=False, diff=False, packed=False):
     """Run a module file's ``run`` here with the task's arguments; returns the result a module run returns. The
     objects that exist before are kept out of the garbage collector's full passes while it runs (see the module's
-    docstring)."""
+    docstring).
+
+    ``packed``: the result's bulk lists as the action plugin packs them (``cortex_results.pack``), packed before the
+    result goes through JSON: the same texts, without writing and reading every object of the lists once more (a
+    third of a second for 20,000 jobs). A result that waits on (``WAIT_KEY``) is left as it is: the action plugin
+    settles its lists first."""
     if gc.get_freeze_count():  # a run within a run: the outer one has set them aside
-        return _run_module(module, module_name, module_args, check_mode, diff)
+        return _run_module(module, module_name, module_args, check_mode, diff, packed)
     gc.freeze()
     try:
-        return _run_module(module, module_name, module_args, check_mode, diff)
+        return _run_module(module, module_name, module_args, check_mode, diff, packed)
     finally:
         gc.unfreeze()
 
 
-def _run_module(module, module_name, module_args, check_mode, diff):
+def early_packed(result):
+    """The result with its bulk lists packed (a copy), or the result as it is: one that waits on, or that JSON
+    cannot write as the packing writes it (keys JSON sorts only once they are texts), which then goes through JSON
+    first and is packed by the action plugin, as a module run's result is."""
+    if result.get("skipped") or results.WAIT_KEY in result:
+        return result
+    try:
+        return results.pack(dict(result), default=_jsonable)
+    except (TypeError, ValueError):
+        return result
+
+
+def _run_module(module, module_name, module_args, check_mode, diff, packed):
     spec = dict(module.SPEC, module_name=module_name, check_mode=check_mode, diff=diff, tracebacks=module_tracebacks())
     instance = InProcessCortexModule.__new__(InProcessCortexModule)
     instance.no_log_values = set()  # read by crash_result if __init__ itself fails before setting it
@@ -295,6 +314,8 @@ def _run_module(module, module_name, module_args, check_mode, diff):
         result = done.result
     except Exception as exc:  # pylint: disable=broad-except
         result = crash_result(exc, instance.no_log_values)
+    if packed:
+        result = early_packed(result)
     try:
         result = json.loads(json.dumps(result, default=_jsonable))
     except (TypeError, ValueError) as exc:

@@ -25,6 +25,7 @@ from ansible_collections.cloudforyou.cortex.tests.unit.compat import patch_modul
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_module
+from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_results as results
 from ansible_collections.cloudforyou.cortex.plugins.modules import (
     cortex_admin, cortex_client_info, cortex_domain, cortex_exchange, cortex_request_info, cortex_tenant,
     cortex_tenant_info, cortex_user, cortex_user_info, cortex_wait)
@@ -274,6 +275,60 @@ def test_a_bulk_list_as_one_json_text_is_the_list(both):
     assert result["failed"] and "mutually exclusive: users|users_json" in result["msg"]
     dummy, result = both(cortex_wait, dict(CONNECTION))
     assert result["failed"] and "one of the following is required: jobs, jobs_json" in result["msg"]
+
+
+PACKED_CASES = [case for case in CASES if case[0] in (
+    "bulk, many secrets", "bulk as one JSON text", "wait", "wait, jobs as text", "bad jobs", "create")]
+
+
+def unpacked_without_times(result):
+    """The packed texts read back, clock readings left out; each text checked to be written as ``pack`` writes."""
+    result = dict(result)
+    for key in results.PACKED_LISTS:
+        text = result.pop(key + results.PACKED_SUFFIX, None)
+        if text is not None:
+            assert isinstance(text, str)
+            assert results.pack({key: json.loads(text)})[key + results.PACKED_SUFFIX] == text
+            result[key] = json.loads(text)
+    return without_times(result)
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("name, module, args, setup", PACKED_CASES, ids=[case[0] for case in PACKED_CASES])
+def test_packed_in_the_run_are_the_texts_the_action_packs_from_a_module_run(both, fakes, name, module, args, setup,
+                                                                             check_mode):
+    """``packed``: the lists are packed before the result goes through JSON; the same texts as packing a module
+    run's result, masked the same way."""
+    args = dict((key, value) for key, value in args.items() if value is not None)
+    expected, dummy = both(module, args, setup, check_mode)
+    fakes(setup)
+    packed = inprocess.run_module(module, fqcn(module), args, check_mode=check_mode, packed=True)
+    assert not any(key in packed for key in results.PACKED_LISTS)
+    assert unpacked_without_times(packed) == unpacked_without_times(results.pack(dict(expected)))
+    assert not any(SECRET in text or "partner-secret-1" in text for text in strings(packed))
+
+
+def test_packed_leaves_what_it_cannot_pack_as_written_and_a_result_that_waits_on():
+    """Keys JSON sorts only as texts: the lists go through JSON first and the action plugin packs them, as a module
+    run's. A result handed on to wait keeps its lists for the action plugin to settle."""
+    def run(module):
+        module.exit_json(changed=False, users=[{1: "one", "b": 2}], jobs=[dict(tags={"a"})])
+
+    result = inprocess.run_module(Declared(run), "cloudforyou.cortex.test", dict(CONNECTION), packed=True)
+    assert result["users"] == [{"1": "one", "b": 2}] and "users_json" not in result and "jobs_json" not in result
+    assert results.pack(result)["users_json"] == '[{"1":"one","b":2}]'
+
+    def sets(module):
+        module.exit_json(changed=False, jobs=[dict(tags={"a"})])
+
+    result = inprocess.run_module(Declared(sets), "cloudforyou.cortex.test", dict(CONNECTION), packed=True)
+    assert result["jobs_json"] == '[{"tags":["a"]}]' and "jobs" not in result
+
+    def waits(module):
+        module.exit_json(changed=True, users=[dict(upn="a")], **{results.WAIT_KEY: dict(jobs=[dict(id=1)])})
+
+    result = inprocess.run_module(Declared(waits), "cloudforyou.cortex.test", dict(CONNECTION), packed=True)
+    assert result["users"] == [dict(upn="a")] and results.WAIT_KEY in result and "users_json" not in result
 
 
 def test_connection_options_fall_back_to_the_environment(both, monkeypatch):
