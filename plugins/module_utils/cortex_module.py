@@ -309,7 +309,11 @@ class CortexModuleMixin(object):
         if len(self.no_log_values) < NARROW_NO_LOG_FROM:
             return
         result.setdefault("invocation", {"module_args": masked_params(self.argument_spec, self.params)})
-        self.no_log_values = occurring_in_result(self.no_log_values, result, self.message_texts())
+        self.no_log_values = self._occurring_secrets(result)
+
+    def _occurring_secrets(self, result):
+        """The secrets that occur in the result about to be returned (:func:`occurring_in_result`)."""
+        return occurring_in_result(self.no_log_values, result, self.message_texts())
 
     @property
     def api(self):

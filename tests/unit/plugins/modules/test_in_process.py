@@ -331,6 +331,42 @@ def test_packed_leaves_what_it_cannot_pack_as_written_and_a_result_that_waits_on
     assert result["users"] == [dict(upn="a")] and results.WAIT_KEY in result and "users_json" not in result
 
 
+@pytest.mark.parametrize("secret", ["Plain-Secret-77", 'qu"ote\\back-77', "pâté-çà-77", "emoji-\U0001F600-77",
+                                    "ctl-\t\x01-77"])
+@pytest.mark.parametrize("count", [1, 250])  # a few secrets (one JSON text searched), many (a pass over the texts)
+def test_packed_lists_with_a_secret_are_masked_then_packed(secret, count):
+    """A secret inside a string of a list (escaped in the packed text when JSON escapes its characters) is masked
+    as Ansible masks the lists, then packed: the same texts as packing the masked lists of a run without packing."""
+    others = ["other-secret-%03d" % i for i in range(count - 1)]
+
+    def run(module):
+        module.exit_json(changed=True, users=[dict(note="x%sy" % secret, n=1), dict(note="clean", on=True)],
+                         jobs=[dict(message="job for " + secret)], mailboxes=[dict(note=others[0] if others else "-")])
+
+    spec = dict(argument_spec=dict(x=dict(no_log=True), more=dict(type="list", elements="str", no_log=True)))
+    args = dict(CONNECTION, x=secret, more=others or None)
+    plain_run = inprocess.run_module(Declared(run, **spec), "cloudforyou.cortex.test", args)
+    packed = inprocess.run_module(Declared(run, **spec), "cloudforyou.cortex.test", args, packed=True)
+    assert packed == results.pack(dict(plain_run))
+    users = json.loads(packed["users_json"])
+    assert users[0]["note"] == "x********y" and users[1] == dict(note="clean", on=True)
+    assert json.loads(packed["jobs_json"]) == [dict(message="job for ********")]
+    for form in (secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
+        assert form not in json.dumps(packed, ensure_ascii=False) and form not in json.dumps(packed)
+
+
+def test_packed_lists_without_a_secret_are_the_packed_texts_of_the_run():
+    def run(module):
+        module.exit_json(changed=True, users=[dict(note=u"caf\u00e9 \"1\"", n=1.5, on=False, none=None)])
+
+    spec = dict(argument_spec=dict(x=dict(no_log=True)))
+    args = dict(CONNECTION, x="S3cret-never-shown")
+    plain_run = inprocess.run_module(Declared(run, **spec), "cloudforyou.cortex.test", args)
+    packed = inprocess.run_module(Declared(run, **spec), "cloudforyou.cortex.test", args, packed=True)
+    assert packed == results.pack(dict(plain_run)) and "users" not in packed
+    assert json.loads(packed["users_json"]) == [dict(note=u"caf\u00e9 \"1\"", n=1.5, on=False, none=None)]
+
+
 def test_connection_options_fall_back_to_the_environment(both, monkeypatch):
     monkeypatch.setenv("CORTEX_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("CORTEX_USERNAME", "partner")
