@@ -367,6 +367,25 @@ def test_packed_lists_without_a_secret_are_the_packed_texts_of_the_run():
     assert json.loads(packed["users_json"]) == [dict(note=u"caf\u00e9 \"1\"", n=1.5, on=False, none=None)]
 
 
+def test_packed_lists_are_searched_once_for_a_few_secrets(monkeypatch):
+    """A few secrets, none in the result: looked for in the packed texts only (no JSON text of the lists written for
+    the search); many: in the strings of the lists, once."""
+    calls = []
+    real = cortex_module.CortexModuleMixin._occurring_secrets
+    monkeypatch.setattr(cortex_module.CortexModuleMixin, "_occurring_secrets",
+                        lambda self, result: calls.append(len(self.no_log_values)) or real(self, result))
+
+    def run(module):
+        module.exit_json(changed=True, jobs=[dict(id=i, message="job %d" % i) for i in range(50)])
+
+    for others in ([], ["other-secret-%03d" % i for i in range(300)]):
+        spec = dict(argument_spec=dict(more=dict(type="list", elements="str", no_log=True)))
+        result = inprocess.run_module(Declared(run, **spec), "cloudforyou.cortex.test",
+                                      dict(CONNECTION, more=others or None), packed=True)
+        assert len(json.loads(result["jobs_json"])) == 50 and "jobs" not in result
+    assert calls == [301]
+
+
 def test_connection_options_fall_back_to_the_environment(both, monkeypatch):
     monkeypatch.setenv("CORTEX_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("CORTEX_USERNAME", "partner")
