@@ -295,8 +295,7 @@ def unpacked_without_times(result):
 
 @pytest.mark.parametrize("check_mode", [False, True])
 @pytest.mark.parametrize("name, module, args, setup", PACKED_CASES, ids=[case[0] for case in PACKED_CASES])
-def test_packed_in_the_run_are_the_texts_the_action_packs_from_a_module_run(both, fakes, name, module, args, setup,
-                                                                             check_mode):
+def test_packed_in_the_run_are_the_texts_the_action_packs(both, fakes, name, module, args, setup, check_mode):
     """``packed``: the lists are packed before the result goes through JSON; the same texts as packing a module
     run's result, masked the same way."""
     args = dict((key, value) for key, value in args.items() if value is not None)
