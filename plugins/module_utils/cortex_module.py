@@ -308,7 +308,8 @@ class CortexModuleMixin(object):
             result.setdefault("invocation", {"module_args": masked_params(self.argument_spec, self.invocation_params)})
         if len(self.no_log_values) < NARROW_NO_LOG_FROM:
             return
-        result.setdefault("invocation", {"module_args": masked_params(self.argument_spec, self.params)})
+        if "invocation" not in result:
+            result["invocation"] = {"module_args": masked_params(self.argument_spec, self.params)}
         self.no_log_values = self._occurring_secrets(result)
 
     def _occurring_secrets(self, result):
