@@ -18,7 +18,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import (
-    pack_plan, plan_client, plan_offboarding, step_items)
+    failed_users, pack_plan, plan_client, plan_offboarding, step_items)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import from_text, jobs_text
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import USER_FIELDS, uses_extended
 from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.onboarding_summary import onboarding_summary
@@ -79,7 +79,7 @@ def onboarding_step(plan, step, users=None, admin=None):
     if step not in ("users", "mailboxes"):
         raise AnsibleFilterError("onboarding_step: the step is users or mailboxes, not %r" % (step,))
     packed = ((plan or {}).get("steps_json") or {}).get(step)
-    if step == "users" and isinstance(packed, str):
+    if isinstance(packed, str) and (step == "users" or not failed_users(plan, users, admin)):
         return packed  # the plan's text as it is (marked unsafe with the plan)
     return wrap_var(json.dumps(step_items(plan or {}, step, users, admin), sort_keys=True, separators=(",", ":")))
 

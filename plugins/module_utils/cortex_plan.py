@@ -454,11 +454,20 @@ def step_items(plan, step, users=None, admin=None):
         items = list((plan.get("steps") or {}).get(step) or [])
     if step != "mailboxes":
         return items
-    failed = set(folded((item.get("user") or {}).get("upn")) for item in unpack(users or {}).get("users") or []
-                 if isinstance(item, dict) and item.get("failed"))
+    failed = failed_users(plan, users, admin)
+    return [item for item in items if folded(item.get("user")) not in failed]
+
+
+def failed_users(plan, users=None, admin=None):
+    """The UPNs (folded) of the users whose step failed: an item failed in the result of the users step (read only
+    when its ``summary`` does not say that none failed), or the administrator's step."""
+    failed = set()
+    if ((users or {}).get("summary") or {}).get("failed") != 0:
+        failed.update(folded((item.get("user") or {}).get("upn")) for item in unpack(users or {}).get("users") or []
+                      if isinstance(item, dict) and item.get("failed"))
     if (admin or {}).get("failed") and plan.get("admin"):
         failed.add(folded(plan["admin"].get("upn")))
-    return [item for item in items if folded(item.get("user")) not in failed]
+    return failed
 
 
 def plan_offboarding(client, snapshot, confirm=None):

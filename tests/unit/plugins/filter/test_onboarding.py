@@ -140,6 +140,14 @@ def test_a_step_is_given_its_items_as_text_without_the_mailboxes_of_failed_users
                                 {"user": {"upn": "BOB@ax.fr"}, "action": "create", "failed": True, "msg": "refused"}]})
         left = json.loads(onboarding_step(plan, "mailboxes", users, {"failed": True, "msg": "boss refused"}))
         assert [m["user"] for m in left] == ["ann@ax.fr"]
+        users["summary"] = {"total": 2, "failed": 1, "create": 2}
+        left = json.loads(onboarding_step(plan, "mailboxes", users, {"changed": True}))
+        assert [m["user"] for m in left] == ["boss@ax.fr", "ann@ax.fr"]
+        # a users step whose summary counts no failure: its items are not read, the plan's mailboxes are all given
+        fine = pack({"users": [{"user": {"upn": "ann@ax.fr"}, "action": "create"}],
+                     "summary": {"total": 1, "failed": 0, "create": 1}})
+        assert json.loads(onboarding_step(plan, "mailboxes", fine, {"changed": True})) == plain["steps"]["mailboxes"]
+    assert onboarding_step(packed, "mailboxes", fine, {"changed": True}) == packed["steps_json"]["mailboxes"]
     with pytest.raises(AnsibleFilterError):
         onboarding_step(packed, "tenant")
     # users given as one text (the users_csv lookup, packed) are planned after the description's, as if listed there
