@@ -140,28 +140,32 @@ def settle(result, jobs, state, timeout=None, outage=None):
     return result
 
 
-def wait_result(jobs, timeout=None, outage=None):
+def wait_result(jobs, timeout=None, outage=None, returned="all"):
     """The result of cortex_wait for jobs (dicts): counts, each failure, and whether the task failed. Jobs still in
-    progress fail it when it waited (``timeout`` given) or could not go on waiting (``outage``: why)."""
+    progress fail it when it waited (``timeout`` given) or could not go on waiting (``outage``: why). ``returned``:
+    the jobs the result holds, ``all``, or ``unconfirmed`` - those that failed or were still in progress."""
     summary = dict(total=len(jobs), provisioned=0, failed=0, pending=0,
                    retried=sum(job.get("retries") or 0 for job in jobs))
     failures = []
+    unconfirmed = []
     waited = timeout is not None or outage
     for job in jobs:
         status, error = job_outcome([job])
         if error:
             summary["failed"] += 1
+            unconfirmed.append(job)
             failures.append(dict(object=describe_ref(job["ref"]), request_id=job.get("id"), message=error))
         elif status in ("Provisioned", "Deleted", "NotProvisioned"):
             summary["provisioned"] += 1
         else:
             summary["pending"] += 1
+            unconfirmed.append(job)
             if waited:  # not confirmed when the wait ended: a failure of the run, named with its object
                 failures.append(dict(object=describe_ref(job["ref"]), request_id=job.get("id"), pending=True,
                                      message="not confirmed, still %s: %s" % (status, outage) if outage else
                                      "still %s after wait_timeout=%ss" % (status, timeout)))
-    result = dict(changed=bool(summary["retried"]) or any(job.get("sent") for job in jobs), jobs=jobs,
-                  summary=summary, failures=failures)
+    result = dict(changed=bool(summary["retried"]) or any(job.get("sent") for job in jobs),
+                  jobs=unconfirmed if returned == "unconfirmed" else jobs, summary=summary, failures=failures)
     problems = ["%s: %s" % (f["object"], f["message"]) for f in failures]
     if summary["pending"] and outage:
         problems.append("%d not confirmed (still in progress when the wait stopped): %s" % (summary["pending"], outage))

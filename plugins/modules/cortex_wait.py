@@ -38,6 +38,16 @@ options:
       - The list itself is taken too (ansible-core before 2.19 may have read the text into it).
     type: raw
     version_added: 1.2.0
+  return_jobs:
+    description:
+      - The jobs RV(jobs) returns - V(all), or V(unconfirmed), only those that failed or were still in progress when
+        the wait ended (RV(failures) names their objects, RV(summary) counts all of them).
+      - V(unconfirmed) keeps the result small when thousands of objects were provisioned, a result that Ansible, and
+        AWX in its job events, carry much faster.
+    type: str
+    choices: [all, unconfirmed]
+    default: all
+    version_added: 1.2.0
 extends_documentation_fragment:
   - cloudforyou.cortex.cortex
   - cloudforyou.cortex.cortex.wait
@@ -89,7 +99,9 @@ jobs_json:
   type: str
   version_added: 1.2.0
 jobs:
-  description: The jobs as they ended (status, the request id last read, how many times each was queued again).
+  description:
+    - The jobs as they ended (status, the request id last read, how many times each was queued again).
+    - With O(return_jobs=unconfirmed), only those that failed or were still in progress.
   returned: always, as RV(jobs_json) with O(packed=true)
   type: list
   elements: dict
@@ -112,7 +124,8 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_r
 
 
 # The module's declaration: CortexModule's keyword arguments (the action plugin runs ``run`` with the same).
-SPEC = dict(argument_spec=dict(jobs=dict(type="list", elements="dict", required=True)), bulk=True,
+SPEC = dict(argument_spec=dict(jobs=dict(type="list", elements="dict", required=True),
+                               return_jobs=dict(type="str", choices=["all", "unconfirmed"], default="all")), bulk=True,
             packed="jobs")  # jobs or jobs_json, and packed results
 
 
@@ -126,7 +139,8 @@ def run(module):
         module.params["provisioning_retries"] = 0
         module.params["wait_timeout"] = 0
     finished, jobs, outage = module.wait_jobs(jobs) if jobs else (True, [], None)
-    result = results.wait_result(jobs, None if reading else module.params["wait_timeout"], outage)
+    result = results.wait_result(jobs, None if reading else module.params["wait_timeout"], outage,
+                                 module.params["return_jobs"])
     if not finished:
         # The action plugin prints progress and runs this module again with these jobs.
         result.pop("failed", None)

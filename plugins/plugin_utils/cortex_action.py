@@ -140,4 +140,4 @@ class CortexWaitAction(CortexWaitingAction):
     """cortex_wait itself: its result is the jobs' outcome."""
 
     def settle(self, result, jobs, args, first, outage=None):
-        result.update(results.wait_result(jobs, args.get("wait_timeout", 600), outage))
+        result.update(results.wait_result(jobs, args.get("wait_timeout", 600), outage, args.get("return_jobs") or "all"))

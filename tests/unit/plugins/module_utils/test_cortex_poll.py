@@ -257,3 +257,21 @@ def test_failed_objects_of_one_tenant_are_queued_again_in_one_write():
     scheduler.add([Job(dict(kind="user", tenant="BMS", login="u%d" % rid), rid) for rid in queue.ids])
     assert scheduler.run(until=1000)
     assert calls == [5] and all(job.status == "Provisioned" and job.retries == 1 for job in scheduler.jobs)
+
+
+def test_a_wait_may_return_only_the_jobs_not_confirmed():
+    """return_jobs: unconfirmed keeps the failed and the pending jobs; the counts and failures are those of all."""
+    from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import wait_result
+
+    def job(login, status, **more):
+        return dict(dict(ref=dict(kind="user", tenant="BMS", login=login), id=hash(login) % 1000, status=status), **more)
+
+    jobs = [job("a_BMS", "Provisioned"), job("b_BMS", "Failed", message="disk full"), job("c_BMS", "InProgress"),
+            job("d_BMS", "Deleted")]
+    every = wait_result(jobs, timeout=60)
+    brief = wait_result(jobs, timeout=60, returned="unconfirmed")
+    assert [j["ref"]["login"] for j in brief["jobs"]] == ["b_BMS", "c_BMS"] and every["jobs"] == jobs
+    assert dict(brief, jobs=None) == dict(every, jobs=None)
+    assert brief["summary"] == dict(total=4, provisioned=2, failed=1, pending=1, retried=0) and brief["failed"]
+    assert [f["object"] for f in brief["failures"]] == ["user 'b_BMS'", "user 'c_BMS'"]
+    assert wait_result(jobs[:1] + jobs[3:], returned="unconfirmed")["jobs"] == []

@@ -220,6 +220,8 @@ CASES = [
     ("wait, jobs as text", cortex_wait, dict(CONNECTION, tenant=None, jobs_json=json.dumps(
         [dict(ref=dict(kind="user", tenant="BMS", login="c_BMS"), id=45001)])), None),
     ("wait, no jobs", cortex_wait, dict(CONNECTION, tenant=None), None),
+    ("wait, unconfirmed jobs", cortex_wait, dict(CONNECTION, tenant=None, return_jobs="unconfirmed", jobs=[
+        dict(ref=dict(kind="user", tenant="BMS", login="c_BMS"), id=45001)]), None),
 ]
 
 
@@ -383,6 +385,21 @@ def test_packed_lists_are_searched_once_for_a_few_secrets(monkeypatch):
                                       dict(CONNECTION, more=others or None), packed=True)
         assert len(json.loads(result["jobs_json"])) == 50 and "jobs" not in result
     assert calls == [301]
+
+
+def test_a_wait_that_printed_progress_returns_only_the_unconfirmed_jobs_when_asked():
+    """The progress loop's own runs get every job (it goes on with them); the settled result only those asked for."""
+    from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.cortex_action import CortexWaitAction
+    jobs = [dict(ref=dict(kind="user", tenant="BMS", login="%s_BMS" % login), id=i, status=status)
+            for i, (login, status) in enumerate([("a", "Provisioned"), ("b", "InProgress")])]
+    args = dict(CONNECTION, jobs=jobs, return_jobs="unconfirmed", progress_interval=1, wait_timeout=60)
+    assert "return_jobs" not in CortexWaitAction.wait_args(None, args, jobs, dict(wait_left=30))
+    result = {}
+    CortexWaitAction.settle(None, result, jobs, args, None)
+    assert [job["ref"]["login"] for job in result["jobs"]] == ["b_BMS"] and result["summary"]["total"] == 2
+    result = {}
+    CortexWaitAction.settle(None, result, jobs, dict(args, return_jobs=None), None)
+    assert result["jobs"] == jobs
 
 
 def test_connection_options_fall_back_to_the_environment(both, monkeypatch):
