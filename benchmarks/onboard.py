@@ -424,5 +424,6 @@ def fresh_first_run(args, extra_vars_file):
         raise SystemExit("a first run failed (rc=%d, %s):\n%s" % (result["rc"], checked, result["output"][-2000:]))
     return result["time"]
 
+
 if __name__ == "__main__":
     main()

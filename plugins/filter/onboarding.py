@@ -18,7 +18,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan import (
-    failed_users, pack_plan, plan_client, plan_offboarding, step_items)
+    pack_plan, plan_client, plan_offboarding, step_text)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import from_text, jobs_text
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import USER_FIELDS, uses_extended
 from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.onboarding_summary import onboarding_summary
@@ -75,13 +75,10 @@ def materialized(value):
 def onboarding_step(plan, step, users=None, admin=None):
     """The items of one of the role's bulk steps (``users`` or ``mailboxes``), as one JSON text for the module's
     ``users_json`` or ``mailboxes_json``: the plan's, without the mailboxes of users whose step failed
-    (module_utils/cortex_plan.py ``step_items``; ``users`` and ``admin``: the results of those steps)."""
+    (module_utils/cortex_plan.py ``step_text``; ``users`` and ``admin``: the results of those steps)."""
     if step not in ("users", "mailboxes"):
         raise AnsibleFilterError("onboarding_step: the step is users or mailboxes, not %r" % (step,))
-    packed = ((plan or {}).get("steps_json") or {}).get(step)
-    if isinstance(packed, str) and (step == "users" or not failed_users(plan, users, admin)):
-        return packed  # the plan's text as it is (marked unsafe with the plan)
-    return wrap_var(json.dumps(step_items(plan or {}, step, users, admin), sort_keys=True, separators=(",", ":")))
+    return wrap_var(step_text(plan or {}, step, users, admin))
 
 
 def onboarding_jobs(results):

@@ -443,6 +443,15 @@ def plan_objects(plan):
     return plan.get("objects") or []
 
 
+def step_text(plan, step, users=None, admin=None):
+    """The items of a step (:func:`step_items`) as one JSON text: the plan's own text when it is packed and none is
+    left out (no user failed), without reading it back."""
+    packed = (plan.get("steps_json") or {}).get(step)
+    if isinstance(packed, str) and (step != "mailboxes" or not failed_users(plan, users, admin)):
+        return packed
+    return json.dumps(step_items(plan, step, users, admin), sort_keys=True, separators=(",", ":"))
+
+
 def step_items(plan, step, users=None, admin=None):
     """The items a step of the role is given, from the plan (packed or not): the users to create, change or remove;
     the mailboxes to create or change, except those of a user whose step failed - the user's item failed in the

@@ -41,8 +41,9 @@ def jobs_text(results):
     parts = []
     for result in results or []:
         text = (result or {}).get("jobs" + PACKED_SUFFIX)
-        if isinstance(text, str) and text.strip().startswith("[") and text.strip().endswith("]"):
-            inner = text.strip()[1:-1].strip()
+        text = text.strip() if isinstance(text, str) else None
+        if text and text.startswith("[") and text.endswith("]"):
+            inner = text[1:-1].strip()
         else:
             jobs = unpack(result or {}).get("jobs") or []
             inner = json.dumps(jobs, sort_keys=True, separators=(",", ":"))[1:-1] if jobs else ""

@@ -217,21 +217,22 @@ class InProcessCortexModule(CortexModuleMixin, InProcessModule):
         mask and the packed result is the one returned. When one does, the lists are masked first, as Ansible masks
         them, and packed after (:func:`early_packed`): a secret that JSON escapes would not be found in a text by
         the masking."""
-        secrets = self.no_log_values
-        packed = early_packed(dict(result)) if self.pack_lists else result
-        if packed is result or any(key in packed for key in results.PACKED_LISTS):
-            return CortexModuleMixin._occurring_secrets(self, result)
-        if len(secrets) >= FEW_SECRETS:
-            found = CortexModuleMixin._occurring_secrets(self, result)
+        in_lists = CortexModuleMixin._occurring_secrets
+        if not self.pack_lists:
+            return in_lists(self, result)
+        packed = early_packed(dict(result))
+        if any(key in packed for key in results.PACKED_LISTS):  # not packed now: masked, then packed after
+            return in_lists(self, result)
+        if len(self.no_log_values) >= FEW_SECRETS:
+            found = in_lists(self, result)
         else:
-            forms = set(secrets)
-            forms.update(json.dumps(secret)[1:-1] for secret in secrets if isinstance(secret, str))
-            found = occurring_in_result(forms, packed, self.message_texts())
-        if found:
-            return CortexModuleMixin._occurring_secrets(self, result) if len(secrets) < FEW_SECRETS else found
-        result.clear()
-        result.update(packed)
-        return set()
+            forms = set(self.no_log_values)
+            forms.update(json.dumps(secret)[1:-1] for secret in self.no_log_values if isinstance(secret, str))
+            found = in_lists(self, result) if occurring_in_result(forms, packed, self.message_texts()) else set()
+        if not found:
+            result.clear()
+            result.update(packed)
+        return found
 
 
 def module_file(module_name):
