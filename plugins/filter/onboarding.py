@@ -21,6 +21,7 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_plan imp
     pack_plan, plan_client, plan_offboarding, step_text)
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_results import from_text, jobs_text
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_schema import USER_FIELDS, uses_extended
+from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.cortex_text import unsafe_text
 from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.onboarding_summary import onboarding_summary
 
 
@@ -78,7 +79,7 @@ def onboarding_step(plan, step, users=None, admin=None):
     (module_utils/cortex_plan.py ``step_text``; ``users`` and ``admin``: the results of those steps)."""
     if step not in ("users", "mailboxes"):
         raise AnsibleFilterError("onboarding_step: the step is users or mailboxes, not %r" % (step,))
-    return wrap_var(step_text(plan or {}, step, users, admin))
+    return unsafe_text(step_text(plan or {}, step, users, admin))
 
 
 def onboarding_jobs(results):
@@ -86,7 +87,7 @@ def onboarding_jobs(results):
     packed), as one JSON text for cortex_wait's ``jobs_json``."""
     if not isinstance(results, list):
         raise AnsibleFilterError("onboarding_jobs expects a list of registered results")
-    return wrap_var(jobs_text(r for r in results if isinstance(r, dict)))
+    return unsafe_text(jobs_text(r for r in results if isinstance(r, dict)))
 
 
 def snapshot_of(existing):

@@ -99,6 +99,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_csv import CsvError, read_users
+from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.cortex_text import unsafe_text
 
 
 class LookupModule(LookupBase):
@@ -116,7 +117,8 @@ class LookupModule(LookupBase):
             else:
                 found.extend(users)
         if packed and not check:
-            return [json.dumps(found, sort_keys=True, separators=(",", ":"))]
+            # a text that a template hands on as it is, never read back into a list (ansible-core 2.16-2.18)
+            return [unsafe_text(json.dumps(found, sort_keys=True, separators=(",", ":")))]
         return found
 
     def _find(self, variables, term):

@@ -31,6 +31,7 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils import cortex_r
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_connection import OPTION_NAMES
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import human_duration
 from ansible_collections.cloudforyou.cortex.plugins.plugin_utils import cortex_inprocess as inprocess
+from ansible_collections.cloudforyou.cortex.plugins.plugin_utils.cortex_text import unsafe_text
 
 display = Display()
 
@@ -67,11 +68,11 @@ class CortexAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = self.run_task(tmp, task_vars)
         if self.packed() and not result.get("skipped"):
-            # the module's lists as texts: the module run gives lists, whatever runs it; marked unsafe as the rest
-            # of a module's result is before 2.19, so that no later template reads them back into lists
+            # the module's lists as texts: the module run gives lists, whatever runs it; before 2.19, marked unsafe
+            # as the rest of a module's result is, and as texts that no later template reads back into lists
             for key, value in results.pack(result).items():
                 if key.endswith(results.PACKED_SUFFIX) and inprocess.wrap_var is not None:
-                    result[key] = inprocess.wrap_var(value)
+                    result[key] = unsafe_text(value)
         return result
 
     def run_task(self, tmp=None, task_vars=None):
