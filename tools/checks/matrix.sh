@@ -6,8 +6,8 @@
 # 2. the seed onboarding flow through the collection as installed: an emulator of the repository's emulator/ started
 #    with the venv's Python, `ansible-playbook -i localhost, cloudforyou.cortex.onboard_client -e
 #    @playbooks/vars/example_client.yml` from a private collection tree, with two more users from a CSV export
-#    (client_onboarding_users_csv: the lookup's text, which these versions may read back into a list), which must
-#    succeed, then the same again, which must report changed=0.
+#    (client_onboarding_users_csv: the lookup's text, which these versions read back into a list unless it is
+#    marked as a text), which must succeed, then the same again, which must report changed=0.
 # The venvs are cached in .cache/matrix/<line>/ (`make clean` removes them): one is made again only when
 # requirements-matrix.txt, emulator/pyproject.toml, its ansible-core version or the Python changes; the first run
 # downloads and installs, later runs reuse. MATRIX_LINES="2.16 2.18" limits the run to those lines.
