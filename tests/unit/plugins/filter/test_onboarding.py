@@ -179,7 +179,7 @@ def test_the_texts_handed_to_the_next_task_stay_texts_through_a_template():
     """A template whose result is one of these texts gives the text back, on every ansible-core: before 2.19,
     Ansible reads a text that looks like a list back into a list (seconds for 20,000 jobs) unless it is marked as
     its own filters mark theirs. The unit tests run on 2.16, 2.17 and 2.18 too (tools/checks/matrix.sh)."""
-    texts = [onboarding_jobs([pack({"jobs": [{"id": 1}]}), {"jobs": [{"id": 2}]}]),
+    texts = [onboarding_jobs([pack({"jobs": [{"id": 1}]}), {"jobs": [{"id": 2, "ref": {"upn": "{{ 7 * 6 }}@ax.fr"}}]}]),
              onboarding_step(onboarding_plan({"name": "Atelier X", "code": "AX", "domains": ["ax.fr"],
                                               "users": [{"upn": "a@ax.fr", "first_name": "A", "last_name": "B",
                                                          "password": "Pw-Xq7-9a"}]},
@@ -189,7 +189,7 @@ def test_the_texts_handed_to_the_next_task_stay_texts_through_a_template():
         for template in ("{{ text }}", "{{ again }}"):  # the text, and a variable whose value is a template giving it
             templar = Templar(loader=DataLoader(), variables={"text": text, "again": trusted("{{ text }}")})
             handed = templar.template(trusted(template))
-            assert isinstance(handed, str) and handed == text
+            assert isinstance(handed, str) and handed == text  # and never templated: "{{ 7 * 6 }}" stays
 
 
 def test_objects_the_wait_did_not_confirm_are_failures_not_successes():
