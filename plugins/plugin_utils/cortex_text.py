@@ -6,9 +6,9 @@
 The role hands thousands of users, mailboxes and jobs from one task to the next as JSON texts (``packed``): Ansible
 carries one text far faster than the values it holds. Before 2.19, a template whose result is a text that looks like
 a list or a dict reads it back into that list or dict (``ast.literal_eval``), unless the text is a ``NativeJinjaText``
-- as Ansible marks the output of its own ``string`` filter. For 20,000 jobs that took 4 seconds of parsing, then 2
-more to mark each value unsafe, and the module wrote it all again as JSON. 2.19 never reads a text back; marking it
-unsafe is all it needs.
+- as Ansible marks the output of its own ``string`` and ``to_json`` filters (``STRING_TYPE_FILTERS``). For 20,000
+jobs that took 4 seconds of parsing, then 2 more to mark each value unsafe, and the module wrote it all again as JSON.
+2.19 never reads a text back; marking it unsafe is all it needs.
 """
 
 from __future__ import absolute_import, division, print_function
