@@ -125,10 +125,10 @@ async def _serve(args, accounts: Config) -> int:
         shown = f"[{shown}]"
     base = f"{scheme}://{shown}:{port}"
     names = [p.login for p in accounts.partners]
-    if args.ready_file:
+    print(f"cortex-emulator ready url={base}{API_PATH} status={base}/ partner={','.join(names)}", flush=True)
+    if args.ready_file:  # last: whoever waits for the file finds the ready line already in the output
         _write_ready_file(args.ready_file, {"url": base + API_PATH, "status_url": base + "/", "port": port,
                                             "pid": os.getpid(), "partners": names})
-    print(f"cortex-emulator ready url={base}{API_PATH} status={base}/ partner={','.join(names)}", flush=True)
 
     try:
         await serving
