@@ -26,9 +26,7 @@ Numbers, not assertions: nothing here checks a time.
 import argparse
 import os
 import re
-import secrets
 import shutil
-import string
 import subprocess
 import sys
 import tempfile
@@ -36,17 +34,11 @@ import time
 
 import yaml
 from cortex_emulator import launcher
+from onboard import password  # benchmarks/onboard.py, beside this script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 PLAYBOOK = os.path.join(ROOT, "playbooks", "onboard_clients.yml")
-
-
-def password():
-    """A password of the Cortex rule: "Pw-" and "-9a" give it 4 kinds of characters; the random part has no vowel, so it
-    never holds 3 characters of a UPN or name here (each such part has one), which the rule refuses."""
-    alphabet = "".join(c for c in string.ascii_letters if c.lower() not in "aeiouy") + string.digits
-    return "Pw-" + "".join(secrets.choice(alphabet) for _ in range(12)) + "-9a"
 
 
 def client(index, n_users):
