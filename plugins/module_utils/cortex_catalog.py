@@ -39,15 +39,18 @@ def compiled(pattern):
         return None
 
 
-def read_catalog(api, listed=None):
+def read_catalog(api, listed=None, parallel=None):
     """The catalogue as a dict (empty when this Cortex shows none): ``partner`` (the reseller's code), ``roles``,
     ``countries``, ``zip_pattern``, ``exchange`` {``versions``, ``customer_plans``, ``user_plans``} (each plan a dict
-    with ``name``, ``versions``, ``user_limit``). ``listed``: every customer, when already read."""
+    with ``name``, ``versions``, ``user_limit``). ``listed``: every customer, when already read; ``parallel``: the
+    partner's rules and Exchange offer are then read at once."""
     if listed is None:
         listed = api.find_tenants()
     if not listed:
         return {}
     partner = listed[0]["code"]  # the reseller comes first in FIND <customer/> (docs/protocol.md)
+    if parallel is not None:
+        api.read_ahead([lambda: api.get_tenant_rules(partner), lambda: api.get_tenant_exchange(partner)], parallel)
     try:
         customer, rules = api.get_tenant_rules(partner)
         if (customer.get("parent") or "").casefold() in set((t["code"] or "").casefold() for t in listed):

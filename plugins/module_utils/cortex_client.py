@@ -360,6 +360,10 @@ class CortexClient(object):
     """A CortexAPI endpoint and a policy for talking to it.
 
     ``call(action, *targets)`` sends one request and returns the parsed ``<response>`` root.
+
+    ``read_ahead(reads, parallel)``: reads the caller will make next, independent of one another, sent at once; each
+    answer (or error) is kept for the first read sending the same request, which then sends nothing. What is kept is
+    dropped at the first write and by ``drop_kept()``: a read after a write always goes to Cortex.
     """
 
     def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30,
@@ -379,6 +383,8 @@ class CortexClient(object):
         self._sleep = sleep
         self._lock = threading.Lock()
         self.calls = {}
+        self._kept = {}  # request body -> answer or error of a read sent ahead (read_ahead)
+        self._keeping = threading.local()
         self._silent_since = None  # when the server last stopped answering (None: it answers)
         self._last_failure = None
         self.session = session or requests.Session()
@@ -477,10 +483,56 @@ class CortexClient(object):
         text = text % dict(where=where, host=host, timeout=self.timeout, detail=failure.detail or "the handshake failed")
         return text, remedy
 
+    # -- reads sent ahead -------------------------------------------------------------------------------
+    def read_ahead(self, reads, parallel):
+        """Run ``reads`` (callables, each making reads through this client) with ``parallel(function, items)``, keeping
+        their answers for the reads that will send the same requests; returns what each returned (or raised)."""
+        def keeping(read):
+            self._keeping.on = True
+            try:
+                return read()
+            finally:
+                self._keeping.on = False
+        return parallel(keeping, list(reads))
+
+    def drop_kept(self):
+        """Forget the answers of reads sent ahead that no read has taken."""
+        with self._lock:
+            self._kept.clear()
+
+    def _keep(self, body, answer, error=None):
+        with self._lock:
+            self._kept[body] = (answer, error)
+
+    def _take_kept(self, body):
+        """The answer kept for this request, as ``(answer, error)``; None when none is."""
+        with self._lock:
+            return self._kept.pop(body, None) if self._kept else None
+
     def call(self, action, *targets):
         action = action.upper()
         body = render_request(action, *targets)
         is_read = action in READ_ACTIONS
+        if not is_read:
+            self.drop_kept()
+        elif getattr(self._keeping, "on", False):
+            try:
+                answer = self._call(action, body, is_read)
+            except Exception as exc:
+                self._keep(body, None, exc)
+                raise
+            self._keep(body, answer)
+            return answer
+        else:
+            kept = self._take_kept(body)
+            if kept is not None:
+                answer, error = kept
+                if error is not None:
+                    raise error
+                return answer
+        return self._call(action, body, is_read)
+
+    def _call(self, action, body, is_read):
         deadline = time.monotonic() + self.retry_budget
         attempt = 0
         while True:

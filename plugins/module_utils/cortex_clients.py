@@ -88,16 +88,26 @@ def read_snapshot(api, code=None, name=None, domains=None, parallel=None, catalo
     ``user_properties``: read the users' extended properties too (when the description sets a field stored so)."""
     listed = api.find_tenants()
     snapshot = dict(partner=partner_of(listed), tenants=[dict(code=t["code"], name=t.get("name")) for t in listed],
-                    catalog=read_catalog(api, listed) if catalog else {}, tenant=None, exchange=None, users=[])
+                    catalog={}, tenant=None, exchange=None, users=[])
     target = target_of(listed, code, name)
-    if target is not None:
-        snapshot["tenant"] = api.get_tenant(target["code"])
-        snapshot["exchange"] = api.get_tenant_exchange(target["code"])
-        snapshot["users"] = read_users(api, target["code"], parallel, user_properties)
-    held = set(rules.domain_key(d) for d in (snapshot["tenant"] or {}).get("domains") or [])
     wanted = [rules.domain_key(d) for d in domains or [] if d]
-    if any(d not in held for d in wanted):
-        snapshot["held"] = domains_in_use(api, target["code"] if target else None)
+    # What the listing decides, read at once (each part's requests are independent of the others'): a Cortex that
+    # answers in 0.1 s makes this one round trip instead of five.
+    parts = dict(catalog=lambda: read_catalog(api, listed, parallel) if catalog else {})
+    if target is not None:
+        parts.update(tenant=lambda: api.get_tenant(target["code"]),
+                     exchange=lambda: api.get_tenant_exchange(target["code"]),
+                     users=lambda: read_users(api, target["code"], parallel, user_properties))
+    elif wanted:  # a new tenant holds no domain yet: every domain it is given is checked against the others'
+        parts.update(held=lambda: domains_in_use(api, None))
+    names = sorted(parts)
+    for part, answer in zip(names, (parallel or serial)(lambda part: parts[part](), names)):
+        if isinstance(answer, Exception):
+            raise answer
+        snapshot[part] = answer
+    held = set(rules.domain_key(d) for d in (snapshot["tenant"] or {}).get("domains") or [])
+    if target is not None and any(d not in held for d in wanted):
+        snapshot["held"] = domains_in_use(api, target["code"])
     return snapshot
 
 

@@ -134,6 +134,13 @@ class Entity(object):
     def key(self, desired):
         return None
 
+    def reads_ahead(self, items):
+        """The first reads :meth:`prefetch` and :meth:`read` make for these items whatever Cortex answers, as callables
+        independent of one another: the engine sends them at once before :meth:`prefetch`, and each read then takes
+        its answer (module_utils/cortex_client.py, ``read_ahead``). A read listed here that is not made costs a
+        request; one made but not listed only a round trip."""
+        return []
+
     def prefetch(self, items):
         pass
 
@@ -268,6 +275,8 @@ class Engine(object):
         sound = [item for item in items if item.label not in refused]
 
         try:
+            if sound:
+                entity.api.read_ahead(entity.reads_ahead(sound), module.parallel)
             entity.prefetch(sound)
         except CortexError as exc:
             module.fail_cortex(exc)
@@ -289,6 +298,7 @@ class Engine(object):
                 problems.append((item.label, issues))
         problems += entity.check_all(sound)
         problems += self.partner_problems(sound)
+        entity.api.drop_kept()  # nothing read ahead outlives the reading: what is read from here on is read again
         if problems:
             module.fail_items(problems, entity.kind)
 

@@ -112,6 +112,9 @@ class TenantExchange(Entity):
             desired["version"] = str(desired["version"])
         return desired
 
+    def reads_ahead(self, items):
+        return [lambda: self.api.get_tenant(self.code), lambda: self.api.get_tenant_exchange(self.code)]
+
     def read(self, item):
         tenant = load_tenant(self.module, self.code)
         if tenant is None:
@@ -145,7 +148,7 @@ class TenantExchange(Entity):
     def catalog(self):
         """What this Cortex offers (read once, when a change needs checking)."""
         if self._catalog is None:
-            self._catalog = catalog_rules.read_catalog(self.api)
+            self._catalog = catalog_rules.read_catalog(self.api, parallel=self.module.parallel)
         return self._catalog
 
     def create(self, item):
@@ -204,6 +207,19 @@ class Mailboxes(Entity):
     def check(self, desired):
         return rules.upn_problems(desired["user"])
 
+    @staticmethod
+    def listed_upn(items):
+        """The UPN the FIND of the users is filtered on: a single mailbox's user; None (every user) for a list."""
+        return items[0].desired["user"] if len(items) == 1 else None
+
+    def reads_ahead(self, items):
+        upn = self.listed_upn(items)
+        reads = [lambda: self.api.get_tenant(self.code),
+                 lambda: self.api.find_users(self.code, upn=upn, with_exchange=True)]
+        if any(item.state == "present" for item in items):
+            reads.append(lambda: self.api.get_tenant_exchange(self.code))
+        return reads
+
     def prefetch(self, items):
         if load_tenant(self.module, self.code) is None:
             return
@@ -212,7 +228,7 @@ class Mailboxes(Entity):
                              lambda: self.api.get_tenant_exchange(self.code), "Hosted Exchange of tenant '%s'" % self.code)
             if service["status"] != "NotProvisioned":
                 self.tenant_exchange = service
-        upn = items[0].desired["user"] if len(items) == 1 else None
+        upn = self.listed_upn(items)
         for user in self.api.find_users(self.code, upn=upn, with_exchange=True) or []:
             self.users[rules.upn_key(user["upn"])] = user
         # Many plans to compare: every user's mailbox in one GET instead of one GET each.

@@ -158,7 +158,7 @@ class Tenant(Entity):
         catalog = None
         if any((item.desired if item.action == "create" else item.changes).get(key) is not None
                for key in ("country", "roles", "zip_code")):
-            catalog = catalog_rules.read_catalog(self.api)
+            catalog = catalog_rules.read_catalog(self.api, parallel=self.module.parallel)
         return tenant_plan_problems(item.action, item.current, item.desired, item.changes, catalog,
                                     self.module.params["allow_rename"], same_name, users)
 

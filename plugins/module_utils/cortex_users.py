@@ -169,14 +169,23 @@ class UserEntity(Entity):
             problems.append("update_password: always needs a password (it sets the password on every run)")
         return problems
 
+    @staticmethod
+    def listing(items):
+        """The FIND of the users that :meth:`prefetch` makes: ``(upn, with_exchange)`` - one FIND for the whole list,
+        filtered on its UPN for a single user; with the mailboxes when a user is removed (its mailbox goes first)."""
+        return (items[0].desired["upn"] if len(items) == 1 else None), any(item.state == "absent" for item in items)
+
+    def reads_ahead(self, items):
+        upn, with_exchange = self.listing(items)
+        return [lambda: self.api.get_tenant(self.code),
+                lambda: self.api.find_users(self.code, upn=upn, with_exchange=with_exchange)]
+
     def prefetch(self, items):
         self.tenant = load_tenant(self.module, self.code)
         if self.tenant is None:
             return
-        self.with_exchange = any(item.state == "absent" for item in items)
+        upn, self.with_exchange = self.listing(items)
         self.properties = schema.uses_extended(self.fields, [item.desired for item in items])
-        # One FIND for the whole list; for a single user, filter on its UPN.
-        upn = items[0].desired["upn"] if len(items) == 1 else None
         self.listed_all = upn is None
         for summary in self.find(upn=upn):
             self.remember(summary)

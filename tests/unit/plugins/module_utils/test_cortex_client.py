@@ -321,3 +321,79 @@ def test_a_write_answered_over_the_size_limit_may_have_been_applied():
     c, session, dummy = client([FakeResponse(200, b"x", {"Content-Length": "999999999"})], max_response_bytes=1000)
     with pytest.raises(CortexOutcomeUnknown):
         c.call("SET", customer())
+
+
+# -- reads sent ahead ---------------------------------------------------------------------------------------
+def answer(code):
+    return FakeResponse(200, ('<response version="1.0"><customer><name>%s</name></customer></response>' % code).encode())
+
+
+def named(root):
+    return root.find("customer/name").text
+
+
+def of(code):
+    return element("customer", [("name", code)])
+
+
+def in_turn(function, items):
+    """As a module's ``parallel`` does, in turn: an exception in place of its result."""
+    from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import serial
+    return serial(function, items)
+
+
+def test_a_read_sent_ahead_is_taken_once_by_the_read_sending_the_same_request():
+    c, session, dummy = client([answer("BMS"), answer("FDS"), answer("BMS-again")])
+    c.read_ahead([lambda: c.call("GET", of("BMS")), lambda: c.call("GET", of("FDS"))], in_turn)
+    assert len(session.sent) == 2
+    assert named(c.call("GET", of("FDS"))) == "FDS"
+    assert named(c.call("GET", of("BMS"))) == "BMS"
+    assert len(session.sent) == 2  # both taken: nothing sent
+    assert named(c.call("GET", of("BMS"))) == "BMS-again"  # taken once: the same read again goes to Cortex
+    assert len(session.sent) == 3
+
+
+def test_a_write_drops_what_was_read_ahead():
+    c, session, dummy = client([answer("BMS"), FakeResponse(200, OK), answer("BMS-after")])
+    c.read_ahead([lambda: c.call("GET", of("BMS"))], in_turn)
+    c.call("SET", of("BMS"))
+    assert named(c.call("GET", of("BMS"))) == "BMS-after"  # never the answer from before the write
+    assert len(session.sent) == 3
+
+
+def test_what_no_read_took_is_dropped_when_asked():
+    c, session, dummy = client([answer("BMS"), answer("BMS-later")])
+    c.read_ahead([lambda: c.call("GET", of("BMS"))], in_turn)
+    c.drop_kept()
+    assert named(c.call("GET", of("BMS"))) == "BMS-later"
+    assert len(session.sent) == 2
+
+
+def test_the_error_of_a_read_sent_ahead_is_raised_by_the_read_taking_it():
+    c, session, dummy = client([FakeResponse(400, b"<error><id>NotFound</id><message>customer not found</message></error>")])
+    outcomes = c.read_ahead([lambda: c.call("GET", of("XYZ"))], in_turn)
+    assert len(session.sent) == 1
+    with pytest.raises(CortexError) as raised:
+        c.call("GET", of("XYZ"))
+    assert raised.value is outcomes[0]
+    assert len(session.sent) == 1  # raised from what was kept, not asked again
+
+
+def test_reads_sent_ahead_go_at_once():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    both_sent = threading.Barrier(2, timeout=10)
+
+    class TogetherSession(FakeSession):
+        def post(self, url, data=None, timeout=None, **kwargs):
+            both_sent.wait()  # breaks (and the read fails) unless the other read is in flight too
+            return answer("BMS" if b"BMS" in data else "FDS")
+
+    session = TogetherSession([])
+    c = CortexClient("https://cortex.example", "partner", "pw", session=session, sleep=lambda s: None, max_attempts=1)
+    with ThreadPoolExecutor(2) as pool:
+        c.read_ahead([lambda: c.call("GET", of("BMS")), lambda: c.call("GET", of("FDS"))],
+                     lambda function, items: list(pool.map(function, items)))
+    assert named(c.call("GET", of("BMS"))) == "BMS"
+    assert named(c.call("GET", of("FDS"))) == "FDS"

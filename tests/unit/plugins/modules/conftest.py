@@ -21,6 +21,10 @@ def use_api(monkeypatch):
     """Install a fake CortexAPI (an object with the CortexAPI methods a test needs) for the modules, in a module run
     and in-process; no sleeping."""
     def use(fake):
+        # a fake answers each read when it is made: reads sent ahead are the client's (test_cortex_client.py)
+        for name, method in (("read_ahead", lambda reads, parallel: None), ("drop_kept", lambda: None)):
+            if not hasattr(fake, name):
+                setattr(fake, name, method)
         monkeypatch.setattr(cortex_module.CortexModuleMixin, "api", property(lambda self: fake))
         for module in (cortex_module, cortex_engine, cortex_poll):
             monkeypatch.setattr(module.time, "sleep", lambda seconds: None)
