@@ -15,7 +15,7 @@ from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_engine i
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_client import CortexError
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_poll import Job, Scheduler
 from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_protocol import BUSY_STATUSES, is_not_found
-from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant
+from ansible_collections.cloudforyou.cortex.plugins.module_utils.cortex_tenancy import load_tenant, partner_code
 
 # cortex_user's fields: roles belong to cortex_admin.
 USER_OPTION_FIELDS = schema.fields_without(schema.USER_FIELDS, "roles")
@@ -191,11 +191,26 @@ class UserEntity(Entity):
             self.remember(summary)
         # Many users to compare in detail: one GET of every user's detail instead of one GET each.
         detailed = [item for item in items if self.needs_detail(item) and self.by_upn.get(rules.upn_key(item.desired["upn"]))]
+        new = [item for item in items if item.state == "present" and rules.upn_key(item.desired["upn"]) not in self.by_upn]
+        if new:
+            self.api.read_ahead(self.reads_for_creates(new, len(detailed) > BULK_DETAIL_FROM), self.module.parallel)
         if len(detailed) > BULK_DETAIL_FROM:
             self.read_details()
-        new = [item for item in items if item.state == "present" and rules.upn_key(item.desired["upn"]) not in self.by_upn]
         if new and self.listed_all:
             self.confirm_listing()
+
+    def reads_for_creates(self, new, every_detail):
+        """A create follows: the reads it needs, sent at once - every user's detail (the listing confirmed) or, for
+        one user, whoever holds its login (:meth:`holder_of`), and the listing of the partner check."""
+        reads = [lambda: partner_code(self.api)]
+        if every_detail or self.listed_all:
+            reads.append(lambda: self.api.get_users(self.code, with_exchange=self.with_exchange,
+                                                    properties=self.properties))
+        else:
+            login = rules.stored_login(self.login_for(new[0]), self.code)
+            if login.casefold() not in self.by_login:
+                reads.append(lambda: self.api.get_user(self.code, login))
+        return reads
 
     def find(self, upn=None, login=None):
         return self.api.find_users(self.code, upn=upn, login=login, with_exchange=self.with_exchange) or []
