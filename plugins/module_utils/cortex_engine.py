@@ -13,6 +13,7 @@ hook                job                                                         
 ``normalize``       the canonical form of what is asked (punycode, case) - returns a copy    no
 ``check``           problems of one item on its own                                         no
 ``key``             what identifies an item among the items of the run (duplicates refused)  no
+``reads_ahead``     the first reads of prefetch and read, sent at once just before them      no (names them)
 ``prefetch``        read once what the items share (the tenant, one listing of users)        reads
 ``read``            the object as it is (None when absent); may note facts in item.context   reads
 ``plan``            the decision: a :class:`Plan` (action, changes) - pure                  no
