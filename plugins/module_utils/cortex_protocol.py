@@ -225,13 +225,12 @@ class CortexAPI(object):
     def read_ahead(self, reads, parallel):
         """Send at once reads the caller makes next (callables reading through this API), each answer kept for the
         read that sends the same request (:meth:`CortexClient.read_ahead`): the same requests, fewer round trips."""
-        if reads and hasattr(self.client, "read_ahead"):
+        if reads:
             self.client.read_ahead(reads, parallel)
 
     def drop_kept(self):
         """Forget what reads sent ahead answered and no read took (nothing read ahead outlives the reading phase)."""
-        if hasattr(self.client, "drop_kept"):
-            self.client.drop_kept()
+        self.client.drop_kept()
 
     # tenants (customers)
     def find_tenants(self, code=None, name=None):

@@ -204,8 +204,7 @@ class UserEntity(Entity):
         one user, whoever holds its login (:meth:`holder_of`), and the listing of the partner check."""
         reads = [lambda: partner_code(self.api)]
         if every_detail or self.listed_all:
-            reads.append(lambda: self.api.get_users(self.code, with_exchange=self.with_exchange,
-                                                    properties=self.properties))
+            reads.append(self.every_user)
         else:
             login = rules.stored_login(self.login_for(new[0]), self.code)
             if login.casefold() not in self.by_login:
@@ -217,7 +216,7 @@ class UserEntity(Entity):
 
     def read_details(self):
         """Every user's detail in one GET (True), or False when the server does not answer so."""
-        users = self.api.get_users(self.code, with_exchange=self.with_exchange, properties=self.properties)
+        users = self.every_user()
         if users is None:
             return False
         for user in users:
@@ -226,6 +225,10 @@ class UserEntity(Entity):
                 self.remember(user)  # a user the listing did not show: the listing was not whole
         self.confirmed = True
         return True
+
+    def every_user(self):
+        """Every user of the tenant in detail, as the listing was asked (None where Cortex does not answer so)."""
+        return self.api.get_users(self.code, with_exchange=self.with_exchange, properties=self.properties)
 
     def confirm_listing(self):
         """Before a create, the listing that shows no such user is confirmed by reading the users themselves: a
